@@ -1,0 +1,8 @@
+// OpenMP thread count query.
+#include "kernels/threads.hpp"
+
+#include <omp.h>
+
+namespace tessera::kernels {
+int max_threads() { return omp_get_max_threads(); }
+}  // namespace tessera::kernels
