@@ -1,0 +1,44 @@
+// Agreement on errors: MIN-allreduce of the failing ranks, then a broadcast of that rank's
+// message and code.
+#include "src/comm/agreement.hpp"
+
+#include "src/comm/collectives.hpp"
+
+#include <climits>
+
+namespace tessera {
+
+void agree_on_error(const Communicator& comm, const std::exception_ptr& local) {
+  std::string message;
+  int code = static_cast<int>(ExitCode::runtime);
+  if (local) {
+    try {
+      std::rethrow_exception(local);
+    } catch (const Error& e) {
+      message = e.what();
+      code = static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+      message = e.what();
+    } catch (...) {
+      message = "unknown error";
+    }
+  }
+  const int first_failed = allreduce_min(comm, local ? comm.rank() : INT_MAX);
+  if (first_failed == INT_MAX) return;
+  message = broadcast(comm, message, first_failed);
+  code = broadcast(comm, code, first_failed);
+  if (comm.size() > 1) message += " [reported by rank " + std::to_string(first_failed) + "]";
+  throw Error(message, static_cast<ExitCode>(code), /*collective=*/true);
+}
+
+void collective_check(const Communicator& comm, const std::function<void()>& work) {
+  std::exception_ptr local;
+  try {
+    work();
+  } catch (...) {
+    local = std::current_exception();
+  }
+  agree_on_error(comm, local);
+}
+
+}  // namespace tessera

@@ -1,0 +1,87 @@
+// Typed collectives over spans: allreduce, reduce, broadcast, gather. Thin, checked wrappers
+// so app code never spells out counts and datatypes by hand.
+#pragma once
+
+#include "src/comm/communicator.hpp"
+#include "src/comm/mpi_check.hpp"
+#include "src/comm/mpi_type.hpp"
+
+#include <numeric>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+template <class T>
+void allreduce(const Communicator& comm, std::span<const T> in, std::span<T> out, MPI_Op op) {
+  if (in.size() != out.size()) throw RuntimeError("allreduce: input and output sizes differ");
+  TESSERA_MPI_CHECK(MPI_Allreduce(in.data(), out.data(), static_cast<int>(in.size()),
+                                  mpi_type<T>(), op, comm.get()));
+}
+
+template <class T>
+void allreduce_in_place(const Communicator& comm, std::span<T> data, MPI_Op op) {
+  TESSERA_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()),
+                                  mpi_type<T>(), op, comm.get()));
+}
+
+template <class T>
+T allreduce(const Communicator& comm, T value, MPI_Op op) {
+  T result{};
+  TESSERA_MPI_CHECK(MPI_Allreduce(&value, &result, 1, mpi_type<T>(), op, comm.get()));
+  return result;
+}
+
+template <class T>
+T allreduce_sum(const Communicator& comm, T value) { return allreduce(comm, value, MPI_SUM); }
+template <class T>
+T allreduce_max(const Communicator& comm, T value) { return allreduce(comm, value, MPI_MAX); }
+template <class T>
+T allreduce_min(const Communicator& comm, T value) { return allreduce(comm, value, MPI_MIN); }
+
+/// Reduces onto `root`; `out` is only written there (it may be empty elsewhere).
+template <class T>
+void reduce(const Communicator& comm, std::span<const T> in, std::span<T> out, MPI_Op op, int root) {
+  TESSERA_MPI_CHECK(MPI_Reduce(in.data(), comm.rank() == root ? out.data() : nullptr,
+                               static_cast<int>(in.size()), mpi_type<T>(), op, root, comm.get()));
+}
+
+template <class T>
+void broadcast(const Communicator& comm, std::span<T> data, int root) {
+  TESSERA_MPI_CHECK(MPI_Bcast(data.data(), static_cast<int>(data.size()), mpi_type<T>(), root,
+                              comm.get()));
+}
+
+template <class T>
+T broadcast(const Communicator& comm, T value, int root) {
+  TESSERA_MPI_CHECK(MPI_Bcast(&value, 1, mpi_type<T>(), root, comm.get()));
+  return value;
+}
+
+/// Broadcasts a string of any length from `root`.
+std::string broadcast(const Communicator& comm, std::string text, int root);
+
+/// One value per rank, gathered on `root` in rank order (empty elsewhere).
+template <class T>
+std::vector<T> gather(const Communicator& comm, T value, int root) {
+  std::vector<T> all(comm.rank() == root ? static_cast<std::size_t>(comm.size()) : 0);
+  TESSERA_MPI_CHECK(MPI_Gather(&value, 1, mpi_type<T>(), all.data(), 1, mpi_type<T>(), root,
+                               comm.get()));
+  return all;
+}
+
+/// Every rank's span concatenated in rank order on `root` (empty elsewhere).
+template <class T>
+std::vector<T> gatherv(const Communicator& comm, std::span<const T> local, int root) {
+  const std::vector<int> counts = gather(comm, static_cast<int>(local.size()), root);
+  std::vector<int> displs(counts.size(), 0);
+  if (!counts.empty()) std::exclusive_scan(counts.begin(), counts.end(), displs.begin(), 0);
+  std::vector<T> all(counts.empty() ? 0 : static_cast<std::size_t>(displs.back() + counts.back()));
+  TESSERA_MPI_CHECK(MPI_Gatherv(local.data(), static_cast<int>(local.size()), mpi_type<T>(),
+                                all.data(), counts.data(), displs.data(), mpi_type<T>(), root,
+                                comm.get()));
+  return all;
+}
+
+}  // namespace tessera

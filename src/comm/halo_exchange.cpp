@@ -1,0 +1,131 @@
+// Halo plan construction (subarray datatypes per face) and the non-blocking exchange.
+#include "src/comm/halo_exchange.hpp"
+
+#include "src/comm/mpi_check.hpp"
+
+#include <string>
+
+namespace tessera {
+
+struct HaloPlan::Face {
+  int neighbor = MPI_PROC_NULL;
+  int send_tag = 0;
+  int recv_tag = 0;
+  MPI_Datatype send_type = MPI_DATATYPE_NULL;
+  MPI_Datatype recv_type = MPI_DATATYPE_NULL;
+};
+
+namespace {
+
+// Subarray of the local array (with ghosts) covering `start`/`size` per used dimension, in
+// Fortran order because x is fastest in memory.
+MPI_Datatype make_subarray(const kernels::GridLayout& layout, const std::array<int, 3>& start,
+                           const std::array<int, 3>& size) {
+  std::array<int, 3> sizes{};
+  for (int d = 0; d < 3; ++d) sizes[d] = static_cast<int>(layout.extent(d));
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+  TESSERA_MPI_CHECK(MPI_Type_create_subarray(layout.dims, sizes.data(), size.data(), start.data(),
+                                             MPI_ORDER_FORTRAN, MPI_DOUBLE, &type));
+  TESSERA_MPI_CHECK(MPI_Type_commit(&type));
+  return type;
+}
+
+void free_type(MPI_Datatype& type) {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized && type != MPI_DATATYPE_NULL) MPI_Type_free(&type);
+  type = MPI_DATATYPE_NULL;
+}
+
+}  // namespace
+
+HaloPlan::HaloPlan(const CartDecomposition& decomposition, const kernels::GridLayout& layout)
+    : comm_(decomposition.comm()), layout_(layout) {
+  const int g = layout.ghost;
+  if (g < 1) throw UsageError("halo width must be at least 1, got " + std::to_string(g));
+  for (int d = 0; d < layout.dims; ++d) {
+    for (int side : {-1, +1}) {
+      Face face;
+      face.neighbor = decomposition.neighbor(d, side);
+      if (face.neighbor != MPI_PROC_NULL && layout.n[d] < g) {
+        throw UsageError("halo width " + std::to_string(g) + " is wider than this rank's block (" +
+                         std::to_string(layout.n[d]) + " cells in dimension " + std::to_string(d) +
+                         "); use fewer ranks along that dimension or a larger grid");
+      }
+      // A face spans the interior of the other dimensions (faces only, no edges or corners).
+      std::array<int, 3> size{};
+      std::array<int, 3> send_start{};
+      std::array<int, 3> recv_start{};
+      for (int e = 0; e < 3; ++e) {
+        size[e] = static_cast<int>(layout.n[e]);
+        send_start[e] = recv_start[e] = static_cast<int>(layout.ghost_in(e));
+      }
+      size[d] = g;
+      send_start[d] = side < 0 ? g : static_cast<int>(layout.n[d]);        // own cells next to the face
+      recv_start[d] = side < 0 ? 0 : static_cast<int>(layout.n[d]) + g;    // ghost layers beyond it
+      // Tag by direction of travel, so two faces to the same neighbour (periodic, 2 ranks)
+      // cannot be confused: data sent towards +d is received from the -d side.
+      face.send_tag = 2 * d + (side > 0 ? 1 : 0);
+      face.recv_tag = 2 * d + (side > 0 ? 0 : 1);
+      face.send_type = make_subarray(layout, send_start, size);
+      face.recv_type = make_subarray(layout, recv_start, size);
+      faces_.push_back(face);
+    }
+  }
+  requests_.resize(2 * faces_.size());
+}
+
+HaloPlan::~HaloPlan() {
+  for (auto& face : faces_) {
+    free_type(face.send_type);
+    free_type(face.recv_type);
+  }
+}
+
+HaloPlan::HaloPlan(HaloPlan&& other) noexcept
+    : comm_(other.comm_), layout_(other.layout_), faces_(std::move(other.faces_)),
+      requests_(std::move(other.requests_)), in_flight_(other.in_flight_) {
+  other.faces_.clear();
+}
+
+HaloPlan& HaloPlan::operator=(HaloPlan&& other) noexcept {
+  if (this != &other) {
+    for (auto& face : faces_) {
+      free_type(face.send_type);
+      free_type(face.recv_type);
+    }
+    comm_ = other.comm_;
+    layout_ = other.layout_;
+    faces_ = std::move(other.faces_);
+    other.faces_.clear();
+    requests_ = std::move(other.requests_);
+    in_flight_ = other.in_flight_;
+  }
+  return *this;
+}
+
+void HaloPlan::start(std::span<double> field) {
+  if (in_flight_) throw RuntimeError("HaloPlan::start called while an exchange is in flight; call finish() first");
+  if (static_cast<kernels::Index>(field.size()) != layout_.size()) {
+    throw RuntimeError("HaloPlan::start: field has " + std::to_string(field.size()) +
+                       " values but the plan's layout needs " + std::to_string(layout_.size()));
+  }
+  std::size_t r = 0;
+  for (auto& face : faces_) {
+    TESSERA_MPI_CHECK(MPI_Irecv(field.data(), 1, face.recv_type, face.neighbor, face.recv_tag,
+                                comm_.get(), requests_[r++].handle()));
+  }
+  for (auto& face : faces_) {
+    TESSERA_MPI_CHECK(MPI_Isend(field.data(), 1, face.send_type, face.neighbor, face.send_tag,
+                                comm_.get(), requests_[r++].handle()));
+  }
+  in_flight_ = true;
+}
+
+void HaloPlan::finish() {
+  if (!in_flight_) return;
+  in_flight_ = false;
+  wait_all(requests_);
+}
+
+}  // namespace tessera

@@ -1,0 +1,39 @@
+// Field: a rank's block of a grid with ghost layers, zero-initialized, laid out as the kernels
+// expect, and placed in the global grid by its decomposition.
+#pragma once
+
+#include "kernels/grid_layout.hpp"
+#include "src/domain/array_view.hpp"
+#include "src/domain/cart_decomposition.hpp"
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+class Field {
+ public:
+  Field(const CartDecomposition& decomposition, int ghost);
+
+  [[nodiscard]] const kernels::GridLayout& layout() const { return layout_; }
+  [[nodiscard]] std::span<double> data() { return values_; }
+  [[nodiscard]] std::span<const double> data() const { return values_; }
+  [[nodiscard]] double& at(kernels::Index i, kernels::Index j, kernels::Index k) {
+    return values_[static_cast<std::size_t>(layout_.index(i, j, k))];
+  }
+  [[nodiscard]] double at(kernels::Index i, kernels::Index j, kernels::Index k) const {
+    return values_[static_cast<std::size_t>(layout_.index(i, j, k))];
+  }
+  /// The interior (ghosts excluded) as a named view of the global array.
+  [[nodiscard]] ArrayView view(std::string name);
+  void swap(Field& other) noexcept { values_.swap(other.values_); }
+
+ private:
+  kernels::GridLayout layout_;
+  std::array<std::int64_t, 3> offset_;
+  std::array<std::int64_t, 3> global_;
+  std::vector<double> values_;
+};
+
+}  // namespace tessera

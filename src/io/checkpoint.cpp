@@ -1,0 +1,237 @@
+// Checkpoint files: layout
+//   /                  attributes: format, format_version, app, step, time, config_hash,
+//                      ranks, proc_grid, version, rng_state
+//   /scalars           one double attribute per app scalar
+//   /arrays/<name>     global datasets, each with a "digest" attribute
+#include "src/io/checkpoint.hpp"
+
+#include "src/comm/agreement.hpp"
+#include "src/comm/collectives.hpp"
+#include "src/domain/digest.hpp"
+#include "src/io/parallel_file.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fcntl.h>
+#include <sstream>
+#include <unistd.h>
+#include <utility>
+
+namespace tessera {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormat = "tessera-checkpoint";
+constexpr std::int64_t kFormatVersion = 1;
+constexpr const char* kPrefix = "ckpt_";
+constexpr const char* kSuffix = ".h5";
+constexpr const char* kPartial = ".partial";
+
+std::optional<std::int64_t> step_of(const std::string& name) {
+  const std::string prefix = kPrefix;
+  const std::string suffix = kSuffix;
+  if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return std::nullopt;
+  }
+  const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::stoll(digits);
+}
+
+// Makes a rename durable: without this a crash right after rename may lose it.
+void sync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+std::string hex(std::uint64_t v) { return digest_hex(v); }
+
+}  // namespace
+
+CheckpointStore::CheckpointStore(Communicator comm, fs::path directory, int keep)
+    : comm_(std::move(comm)), directory_(std::move(directory)), keep_(keep) {
+  if (keep_ < 1) throw UsageError("--keep must be at least 1, got " + std::to_string(keep_));
+}
+
+std::string CheckpointStore::file_name(std::int64_t step) {
+  char name[64];
+  std::snprintf(name, sizeof name, "%s%09lld%s", kPrefix, static_cast<long long>(step), kSuffix);
+  return name;
+}
+
+std::vector<CheckpointInfo> CheckpointStore::list() const {
+  std::vector<CheckpointInfo> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory_, ec)) {
+    if (const auto step = step_of(entry.path().filename().string()); step && entry.is_regular_file(ec)) {
+      found.push_back({entry.path(), *step});
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.step < b.step; });
+  return found;
+}
+
+fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const ArrayView> arrays) {
+  const fs::path final_path = directory_ / file_name(meta.step);
+  const fs::path partial_path = fs::path(final_path.string() + kPartial);
+
+  collective_check(comm_, [&] {
+    if (!comm_.is_root()) return;
+    std::error_code ec;
+    fs::create_directories(directory_, ec);
+    if (ec) throw RuntimeError("cannot create checkpoint directory " + directory_.string() + ": " + ec.message());
+  });
+
+  std::vector<std::uint64_t> digests;
+  digests.reserve(arrays.size());
+  for (const auto& a : arrays) digests.push_back(array_digest(comm_, a));
+
+  collective_check(comm_, [&] {
+    h5::Handle file = h5::create_parallel(comm_, partial_path);
+    h5::write_attribute(file, "format", std::string(kFormat));
+    h5::write_attribute(file, "format_version", kFormatVersion);
+    h5::write_attribute(file, "app", meta.app);
+    h5::write_attribute(file, "step", meta.step);
+    h5::write_attribute(file, "time", meta.time);
+    h5::write_attribute(file, "config_hash", meta.config_hash);
+    h5::write_attribute(file, "ranks", static_cast<std::int64_t>(comm_.size()));
+    h5::write_attribute(file, "proc_grid", meta.proc_grid);
+    h5::write_attribute(file, "version", meta.version);
+    h5::write_attribute(file, "rng_state", meta.rng_state);
+    {
+      h5::Handle scalars = h5::group_handle(H5Gcreate2(file, "scalars", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                            "creating group 'scalars'");
+      for (const auto& [name, value] : meta.scalars) h5::write_attribute(scalars, name, value);
+      h5::Handle group = h5::group_handle(H5Gcreate2(file, "arrays", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                          "creating group 'arrays'");
+      for (std::size_t i = 0; i < arrays.size(); ++i) {
+        h5::Handle dataset = h5::write_array(group, arrays[i]);
+        h5::write_attribute(dataset, "digest", digests[i]);
+      }
+    }
+    file.close();  // collective: the data is on disk on every rank's side once this returns
+  });
+
+  // Only now, with every rank's part closed, does the checkpoint get its final name.
+  collective_check(comm_, [&] {
+    if (!comm_.is_root()) return;
+    std::error_code ec;
+    fs::rename(partial_path, final_path, ec);
+    if (ec) throw RuntimeError("cannot commit checkpoint " + final_path.string() + ": " + ec.message());
+    sync_directory(directory_);
+    auto committed = list();
+    for (std::size_t i = 0; i + static_cast<std::size_t>(keep_) < committed.size(); ++i) {
+      fs::remove(committed[i].path, ec);
+    }
+    for (const auto& entry : fs::directory_iterator(directory_, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.size() > std::string(kPartial).size() && name.ends_with(kPartial)) fs::remove(entry.path(), ec);
+    }
+  });
+  return final_path;
+}
+
+CheckpointMeta read_checkpoint_meta(const Communicator& comm, const fs::path& path) {
+  h5::Handle file = h5::open_parallel(comm, path);
+  if (!h5::has_attribute(file, "format") || h5::read_string_attribute(file, "format") != kFormat) {
+    throw RuntimeError(path.string() + " is not a tessera checkpoint (no 'format' attribute '" + kFormat + "')");
+  }
+  const auto format_version = h5::read_int64_attribute(file, "format_version");
+  if (format_version != kFormatVersion) {
+    throw RuntimeError(path.string() + " has checkpoint format version " + std::to_string(format_version) +
+                       "; this build reads version " + std::to_string(kFormatVersion));
+  }
+  CheckpointMeta meta;
+  meta.app = h5::read_string_attribute(file, "app");
+  meta.step = h5::read_int64_attribute(file, "step");
+  meta.time = h5::read_double_attribute(file, "time");
+  meta.config_hash = h5::read_uint64_attribute(file, "config_hash");
+  meta.ranks = h5::read_int64_attribute(file, "ranks");
+  meta.proc_grid = h5::read_int64_array_attribute(file, "proc_grid");
+  meta.version = h5::read_string_attribute(file, "version");
+  meta.rng_state = h5::read_uint64_array_attribute(file, "rng_state");
+  h5::Handle scalars = h5::group_handle(H5Gopen2(file, "scalars", H5P_DEFAULT), "opening group 'scalars'");
+  std::vector<std::string> names;
+  auto collect = [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+    static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+    return 0;
+  };
+  h5::check(H5Aiterate2(scalars, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), "listing group 'scalars'");
+  for (const auto& name : names) meta.scalars[name] = h5::read_double_attribute(scalars, name);
+  return meta;
+}
+
+void CheckpointStore::load(const fs::path& path, std::span<const ArrayView> arrays) {
+  std::vector<std::uint64_t> stored(arrays.size(), 0);
+  collective_check(comm_, [&] {
+    h5::Handle file = h5::open_parallel(comm_, path);
+    h5::Handle group = h5::group_handle(H5Gopen2(file, "arrays", H5P_DEFAULT), "opening group 'arrays'");
+    for (std::size_t i = 0; i < arrays.size(); ++i) {
+      h5::read_array(group, arrays[i]);
+      h5::Handle dataset = h5::dataset_handle(H5Dopen2(group, arrays[i].name.c_str(), H5P_DEFAULT),
+                                              "opening dataset '" + arrays[i].name + "'");
+      stored[i] = h5::read_uint64_attribute(dataset, "digest");
+    }
+  });
+  // Digests are global sums, identical on every rank: all ranks reach the same verdict.
+  for (std::size_t i = 0; i < arrays.size(); ++i) {
+    const std::uint64_t computed = array_digest(comm_, arrays[i]);
+    if (computed != stored[i]) {
+      throw RuntimeError("array '" + arrays[i].name + "' fails its checksum (stored " + hex(stored[i]) +
+                             ", read back " + hex(computed) + "): the file is damaged",
+                         true);
+    }
+  }
+}
+
+std::optional<CheckpointMeta> CheckpointStore::restore_latest(std::span<const ArrayView> arrays, const std::string& app,
+                                                              std::uint64_t config_hash,
+                                                              const std::function<void(const std::string&)>& warn) {
+  // One rank reads the directory, so all ranks try the same files in the same order.
+  std::string listing;
+  if (comm_.is_root()) {
+    auto found = list();
+    for (auto it = found.rbegin(); it != found.rend(); ++it) listing += it->path.string() + '\n';
+  }
+  listing = broadcast(comm_, listing, 0);
+  std::istringstream lines(listing);
+  std::string candidate;
+  while (std::getline(lines, candidate)) {
+    CheckpointMeta meta;
+    try {
+      collective_check(comm_, [&] { meta = read_checkpoint_meta(comm_, candidate); });
+    } catch (const Error& e) {
+      warn("checkpoint " + candidate + " is unusable (" + e.what() + "); trying the previous one");
+      continue;
+    }
+    if (meta.app != app) {
+      throw UsageError("checkpoint " + candidate + " was written by app '" + meta.app + "', not '" + app +
+                           "'; point --checkpoint-dir at this app's checkpoints",
+                       true);
+    }
+    if (meta.config_hash != config_hash) {
+      throw UsageError("checkpoint " + candidate + " was written with different problem options (config hash " +
+                           hex(meta.config_hash) + ", this run " + hex(config_hash) +
+                           "); restart with the same problem options, or use another --checkpoint-dir",
+                       true);
+    }
+    try {
+      load(candidate, arrays);
+    } catch (const Error& e) {
+      warn("checkpoint " + candidate + " is damaged (" + e.what() + "); trying the previous one");
+      continue;
+    }
+    return meta;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tessera

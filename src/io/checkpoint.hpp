@@ -1,0 +1,75 @@
+// Checkpoint/restart on parallel HDF5. One file per checkpoint holds the app's named global
+// arrays (each rank writes its block collectively) and metadata. A checkpoint is written under
+// a temporary name and renamed only after every rank closed it, so a file with the final name
+// is complete; each array carries a decomposition-independent digest that restart verifies, so
+// a checkpoint written on P ranks is read and checked on any Q ranks. Restart takes the newest
+// checkpoint that verifies, reporting and skipping damaged ones.
+#pragma once
+
+#include "src/comm/communicator.hpp"
+#include "src/domain/array_view.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+struct CheckpointMeta {
+  std::string app;
+  std::int64_t step = 0;
+  double time = 0.0;
+  std::vector<std::uint64_t> rng_state;  ///< the app's random generator state, if any
+  std::uint64_t config_hash = 0;         ///< hash of the options that define the computed result
+  std::int64_t ranks = 0;
+  std::vector<std::int64_t> proc_grid;
+  std::string version;
+  std::map<std::string, double> scalars;  ///< app state that is not an array (solver scalars)
+};
+
+struct CheckpointInfo {
+  std::filesystem::path path;
+  std::int64_t step = 0;
+};
+
+class CheckpointStore {
+ public:
+  /// `keep`: how many of the newest checkpoints to keep (>= 1).
+  CheckpointStore(Communicator comm, std::filesystem::path directory, int keep);
+
+  /// Collective: writes a checkpoint of `arrays` for `meta.step` and commits it atomically,
+  /// then removes all but the newest `keep`. Returns the committed file.
+  std::filesystem::path write(const CheckpointMeta& meta, std::span<const ArrayView> arrays);
+
+  /// Collective: reads the newest checkpoint that passes verification into `arrays` and
+  /// returns its metadata, or nothing when there is none. Every damaged checkpoint skipped is
+  /// passed to `warn` (on all ranks). A checkpoint of another app or another configuration
+  /// hash is not skipped but refused with a UsageError: resuming it would silently change the
+  /// problem.
+  std::optional<CheckpointMeta> restore_latest(std::span<const ArrayView> arrays, const std::string& app,
+                                               std::uint64_t config_hash,
+                                               const std::function<void(const std::string&)>& warn);
+
+  /// Committed checkpoints in the directory, oldest first (this rank's view of the directory).
+  [[nodiscard]] std::vector<CheckpointInfo> list() const;
+  [[nodiscard]] const std::filesystem::path& directory() const { return directory_; }
+
+  /// File name of the checkpoint for `step`.
+  static std::string file_name(std::int64_t step);
+
+ private:
+  void load(const std::filesystem::path& path, std::span<const ArrayView> arrays);
+  Communicator comm_;
+  std::filesystem::path directory_;
+  int keep_;
+};
+
+/// Reads a checkpoint's metadata (collective over `comm`, which may be a single rank).
+CheckpointMeta read_checkpoint_meta(const Communicator& comm, const std::filesystem::path& path);
+
+}  // namespace tessera

@@ -1,0 +1,222 @@
+// Parallel HDF5 plumbing.
+#include "src/io/parallel_file.hpp"
+
+#include "src/base/error.hpp"
+
+#include <array>
+
+namespace tessera::h5 {
+
+namespace {
+
+Handle mpio_access(const Communicator& comm) {
+  silence_error_stack();
+  Handle fapl = plist_handle(H5Pcreate(H5P_FILE_ACCESS), "creating a file access list");
+  check(H5Pset_fapl_mpio(fapl, comm.get(), MPI_INFO_NULL), "selecting the MPI-IO driver");
+  check(H5Pset_all_coll_metadata_ops(fapl, true), "enabling collective metadata reads");
+  check(H5Pset_coll_metadata_write(fapl, true), "enabling collective metadata writes");
+  return fapl;
+}
+
+Handle collective_transfer() {
+  Handle dxpl = plist_handle(H5Pcreate(H5P_DATASET_XFER), "creating a transfer list");
+  check(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "selecting collective transfers");
+  return dxpl;
+}
+
+template <class T>
+void write_scalar(hid_t object, const std::string& name, hid_t type, const T& value) {
+  Handle space = dataspace_handle(H5Screate(H5S_SCALAR), "creating a scalar dataspace");
+  Handle attr = attribute_handle(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                                 "creating attribute '" + name + "'");
+  check(H5Awrite(attr, type, &value), "writing attribute '" + name + "'");
+}
+
+template <class T>
+void write_vector(hid_t object, const std::string& name, hid_t type, const std::vector<T>& values) {
+  // A zero-length attribute is awkward in HDF5 1.10; an empty list is stored as a null space.
+  Handle space = values.empty()
+                     ? dataspace_handle(H5Screate(H5S_NULL), "creating a null dataspace")
+                     : [&] {
+                         const hsize_t n = values.size();
+                         return dataspace_handle(H5Screate_simple(1, &n, nullptr), "creating a dataspace");
+                       }();
+  Handle attr = attribute_handle(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                                 "creating attribute '" + name + "'");
+  if (!values.empty()) check(H5Awrite(attr, type, values.data()), "writing attribute '" + name + "'");
+}
+
+template <class T>
+T read_scalar(hid_t object, const std::string& name, hid_t type) {
+  Handle attr = attribute_handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), "opening attribute '" + name + "'");
+  T value{};
+  check(H5Aread(attr, type, &value), "reading attribute '" + name + "'");
+  return value;
+}
+
+template <class T>
+std::vector<T> read_vector(hid_t object, const std::string& name, hid_t type) {
+  Handle attr = attribute_handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), "opening attribute '" + name + "'");
+  Handle space = dataspace_handle(H5Aget_space(attr), "reading the shape of attribute '" + name + "'");
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  std::vector<T> values(n > 0 ? static_cast<std::size_t>(n) : 0);
+  if (!values.empty()) check(H5Aread(attr, type, values.data()), "reading attribute '" + name + "'");
+  return values;
+}
+
+// File and memory selections of a view's block; an empty block selects nothing, and the rank
+// still takes part in the collective transfer.
+struct Selections {
+  Handle file_space;
+  Handle memory_space;
+};
+
+Selections select_block(hid_t file_space_id, const ArrayView& view) {
+  Selections s{dataspace_handle(H5Scopy(file_space_id), "copying a dataspace"), Handle()};
+  const int r = view.rank;
+  const int first = 3 - r;
+  std::array<hsize_t, 3> mem_shape{};
+  std::array<hsize_t, 3> mem_start{};
+  std::array<hsize_t, 3> file_start{};
+  std::array<hsize_t, 3> count{};
+  for (int d = 0; d < r; ++d) {
+    mem_shape[d] = static_cast<hsize_t>(view.memory_shape[first + d]);
+    mem_start[d] = static_cast<hsize_t>(view.memory_start[first + d]);
+    file_start[d] = static_cast<hsize_t>(view.offset[first + d]);
+    count[d] = static_cast<hsize_t>(view.count[first + d]);
+  }
+  s.memory_space = dataspace_handle(H5Screate_simple(r, mem_shape.data(), nullptr), "creating a memory dataspace");
+  if (view.block_size() == 0) {
+    check(H5Sselect_none(s.file_space), "selecting nothing");
+    check(H5Sselect_none(s.memory_space), "selecting nothing");
+  } else {
+    check(H5Sselect_hyperslab(s.file_space, H5S_SELECT_SET, file_start.data(), nullptr, count.data(), nullptr),
+          "selecting this rank's block of '" + view.name + "'");
+    check(H5Sselect_hyperslab(s.memory_space, H5S_SELECT_SET, mem_start.data(), nullptr, count.data(), nullptr),
+          "selecting this rank's block in memory");
+  }
+  return s;
+}
+
+std::string shape_string(const std::vector<std::int64_t>& shape) {
+  std::string s;
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s;
+}
+
+}  // namespace
+
+Handle create_parallel(const Communicator& comm, const std::filesystem::path& path) {
+  Handle fapl = mpio_access(comm);
+  return file_handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
+                     "cannot create HDF5 file " + path.string());
+}
+
+Handle open_parallel(const Communicator& comm, const std::filesystem::path& path) {
+  Handle fapl = mpio_access(comm);
+  return file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), "cannot open HDF5 file " + path.string());
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value) {
+  Handle type = type_handle(H5Tcopy(H5T_C_S1), "creating a string type");
+  check(H5Tset_size(type, value.empty() ? 1 : value.size()), "sizing a string type");
+  check(H5Tset_strpad(type, H5T_STR_NULLPAD), "setting string padding");
+  Handle space = dataspace_handle(H5Screate(H5S_SCALAR), "creating a scalar dataspace");
+  Handle attr = attribute_handle(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                                 "creating attribute '" + name + "'");
+  const std::string padded = value.empty() ? std::string(1, '\0') : value;
+  check(H5Awrite(attr, type, padded.data()), "writing attribute '" + name + "'");
+}
+
+void write_attribute(hid_t object, const std::string& name, double value) {
+  write_scalar(object, name, H5T_NATIVE_DOUBLE, value);
+}
+void write_attribute(hid_t object, const std::string& name, std::int64_t value) {
+  write_scalar(object, name, H5T_NATIVE_INT64, value);
+}
+void write_attribute(hid_t object, const std::string& name, std::uint64_t value) {
+  write_scalar(object, name, H5T_NATIVE_UINT64, value);
+}
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values) {
+  write_vector(object, name, H5T_NATIVE_INT64, values);
+}
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::uint64_t>& values) {
+  write_vector(object, name, H5T_NATIVE_UINT64, values);
+}
+
+bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
+
+std::string read_string_attribute(hid_t object, const std::string& name) {
+  Handle attr = attribute_handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), "opening attribute '" + name + "'");
+  Handle type = type_handle(H5Aget_type(attr), "reading the type of attribute '" + name + "'");
+  if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0) {
+    throw RuntimeError("attribute '" + name + "' is not a fixed-length string");
+  }
+  std::string value(H5Tget_size(type), '\0');
+  check(H5Aread(attr, type, value.data()), "reading attribute '" + name + "'");
+  value.resize(value.find('\0') == std::string::npos ? value.size() : value.find('\0'));
+  return value;
+}
+
+double read_double_attribute(hid_t object, const std::string& name) {
+  return read_scalar<double>(object, name, H5T_NATIVE_DOUBLE);
+}
+std::int64_t read_int64_attribute(hid_t object, const std::string& name) {
+  return read_scalar<std::int64_t>(object, name, H5T_NATIVE_INT64);
+}
+std::uint64_t read_uint64_attribute(hid_t object, const std::string& name) {
+  return read_scalar<std::uint64_t>(object, name, H5T_NATIVE_UINT64);
+}
+std::vector<std::int64_t> read_int64_array_attribute(hid_t object, const std::string& name) {
+  return read_vector<std::int64_t>(object, name, H5T_NATIVE_INT64);
+}
+std::vector<std::uint64_t> read_uint64_array_attribute(hid_t object, const std::string& name) {
+  return read_vector<std::uint64_t>(object, name, H5T_NATIVE_UINT64);
+}
+
+Handle write_array(hid_t parent, const ArrayView& view) {
+  const int first = 3 - view.rank;
+  std::array<hsize_t, 3> shape{};
+  for (int d = 0; d < view.rank; ++d) shape[d] = static_cast<hsize_t>(view.global_shape[first + d]);
+  Handle space = dataspace_handle(H5Screate_simple(view.rank, shape.data(), nullptr), "creating a file dataspace");
+  Handle dataset = dataset_handle(
+      H5Dcreate2(parent, view.name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      "creating dataset '" + view.name + "'");
+  Selections sel = select_block(space, view);
+  Handle dxpl = collective_transfer();
+  check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, sel.memory_space, sel.file_space, dxpl, view.data),
+        "writing dataset '" + view.name + "'");
+  return dataset;
+}
+
+std::vector<std::int64_t> dataset_shape(hid_t parent, const std::string& name) {
+  Handle dataset = dataset_handle(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "opening dataset '" + name + "'");
+  Handle space = dataspace_handle(H5Dget_space(dataset), "reading the shape of '" + name + "'");
+  const int r = H5Sget_simple_extent_ndims(space);
+  if (r < 1 || r > 3) throw RuntimeError("dataset '" + name + "' has " + std::to_string(r) + " dimensions; tessera reads 1 to 3");
+  std::array<hsize_t, 3> dims{};
+  H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  std::vector<std::int64_t> shape(3, 1);
+  for (int d = 0; d < r; ++d) shape[static_cast<std::size_t>(3 - r + d)] = static_cast<std::int64_t>(dims[d]);
+  return shape;
+}
+
+void read_array(hid_t parent, const ArrayView& view) {
+  if (H5Lexists(parent, view.name.c_str(), H5P_DEFAULT) <= 0) {
+    throw RuntimeError("dataset '" + view.name + "' is missing");
+  }
+  const std::vector<std::int64_t> shape = dataset_shape(parent, view.name);
+  const std::vector<std::int64_t> expected(view.global_shape.begin(), view.global_shape.end());
+  if (shape != expected) {
+    throw RuntimeError("dataset '" + view.name + "' has global shape " + shape_string(shape) + " but " +
+                       shape_string(expected) + " is expected");
+  }
+  Handle dataset = dataset_handle(H5Dopen2(parent, view.name.c_str(), H5P_DEFAULT), "opening dataset '" + view.name + "'");
+  Handle space = dataspace_handle(H5Dget_space(dataset), "reading the shape of '" + view.name + "'");
+  Selections sel = select_block(space, view);
+  Handle dxpl = collective_transfer();
+  check(H5Dread(dataset, H5T_NATIVE_DOUBLE, sel.memory_space, sel.file_space, dxpl, view.data),
+        "reading dataset '" + view.name + "'");
+}
+
+}  // namespace tessera::h5

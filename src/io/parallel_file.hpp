@@ -1,0 +1,47 @@
+// Collective HDF5 files over MPI-IO: create/open, attributes (identical on all ranks, as
+// parallel HDF5 requires for metadata) and global arrays written and read as per-rank
+// hyperslabs with collective transfers. Checkpoints and snapshots are both built on this.
+#pragma once
+
+#include "src/comm/communicator.hpp"
+#include "src/domain/array_view.hpp"
+#include "src/io/hdf5_handle.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tessera::h5 {
+
+/// Collective: creates (truncating) `path` for parallel writing.
+Handle create_parallel(const Communicator& comm, const std::filesystem::path& path);
+/// Collective: opens `path` read-only for parallel reading.
+Handle open_parallel(const Communicator& comm, const std::filesystem::path& path);
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value);
+void write_attribute(hid_t object, const std::string& name, double value);
+void write_attribute(hid_t object, const std::string& name, std::int64_t value);
+void write_attribute(hid_t object, const std::string& name, std::uint64_t value);
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values);
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::uint64_t>& values);
+
+[[nodiscard]] bool has_attribute(hid_t object, const std::string& name);
+[[nodiscard]] std::string read_string_attribute(hid_t object, const std::string& name);
+[[nodiscard]] double read_double_attribute(hid_t object, const std::string& name);
+[[nodiscard]] std::int64_t read_int64_attribute(hid_t object, const std::string& name);
+[[nodiscard]] std::uint64_t read_uint64_attribute(hid_t object, const std::string& name);
+[[nodiscard]] std::vector<std::int64_t> read_int64_array_attribute(hid_t object, const std::string& name);
+[[nodiscard]] std::vector<std::uint64_t> read_uint64_array_attribute(hid_t object, const std::string& name);
+
+/// Collective: creates dataset `view.name` under `parent` with the view's global shape and
+/// writes every rank's block into it. Returns the dataset (open) for attributes.
+Handle write_array(hid_t parent, const ArrayView& view);
+/// Collective: reads every rank's block of dataset `view.name` under `parent` into the view.
+/// Throws if the dataset is missing or its global shape differs from the view's.
+void read_array(hid_t parent, const ArrayView& view);
+
+/// Shape of a dataset, slowest first, padded in front with 1 to three entries.
+[[nodiscard]] std::vector<std::int64_t> dataset_shape(hid_t parent, const std::string& name);
+
+}  // namespace tessera::h5

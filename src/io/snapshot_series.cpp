@@ -1,0 +1,141 @@
+// Snapshot files and the XDMF (version 2) time-series description.
+#include "src/io/snapshot_series.hpp"
+
+#include "src/comm/agreement.hpp"
+#include "src/comm/collectives.hpp"
+#include "src/io/parallel_file.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+namespace tessera {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes `text` to `path` through a temporary file and a rename, so readers never see half.
+void write_atomically(const fs::path& path, const std::string& text) {
+  const fs::path tmp = fs::path(path.string() + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out) throw RuntimeError("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw RuntimeError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+}
+
+std::string slowest_first(const std::array<std::int64_t, 3>& v, int dims) {
+  std::ostringstream s;
+  for (int d = dims - 1; d >= 0; --d) s << v[d] << (d ? " " : "");
+  return s.str();
+}
+
+std::string slowest_first(const std::array<double, 3>& v, int dims) {
+  std::ostringstream s;
+  s.precision(17);
+  for (int d = dims - 1; d >= 0; --d) s << v[d] << (d ? " " : "");
+  return s.str();
+}
+
+}  // namespace
+
+SnapshotSeries::SnapshotSeries(Communicator comm, fs::path directory, std::string name, UniformGrid grid)
+    : comm_(std::move(comm)), directory_(std::move(directory)), name_(std::move(name)), grid_(grid) {}
+
+fs::path SnapshotSeries::xdmf_path() const { return directory_ / (name_ + ".xdmf"); }
+fs::path SnapshotSeries::index_path() const { return directory_ / (name_ + ".series.json"); }
+
+void SnapshotSeries::resume_at(std::int64_t step) {
+  entries_.clear();
+  std::string text;
+  if (comm_.is_root()) {
+    std::ifstream in(index_path());
+    if (in) {
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      text = buffer.str();
+    }
+  }
+  text = broadcast(comm_, text, 0);
+  if (text.empty()) return;
+  try {
+    for (const auto& e : nlohmann::json::parse(text).at("snapshots")) {
+      Entry entry{e.at("step").get<std::int64_t>(), e.at("time").get<double>(), e.at("file").get<std::string>(),
+                  e.at("arrays").get<std::vector<std::string>>()};
+      if (entry.step <= step) entries_.push_back(std::move(entry));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw RuntimeError("snapshot index " + index_path().string() + " is damaged (" + e.what() +
+                           "); delete it to start a new series",
+                       true);
+  }
+}
+
+fs::path SnapshotSeries::write(std::int64_t step, double time, std::span<const ArrayView> arrays) {
+  char file_name[96];
+  std::snprintf(file_name, sizeof file_name, "%s_%09lld.h5", name_.c_str(), static_cast<long long>(step));
+  const fs::path path = directory_ / file_name;
+  collective_check(comm_, [&] {
+    if (!comm_.is_root()) return;
+    std::error_code ec;
+    fs::create_directories(directory_, ec);
+    if (ec) throw RuntimeError("cannot create output directory " + directory_.string() + ": " + ec.message());
+  });
+  collective_check(comm_, [&] {
+    h5::Handle file = h5::create_parallel(comm_, path);
+    h5::write_attribute(file, "step", step);
+    h5::write_attribute(file, "time", time);
+    for (const auto& a : arrays) h5::write_array(file, a);
+    file.close();
+  });
+  Entry entry{step, time, file_name, {}};
+  for (const auto& a : arrays) entry.arrays.push_back(a.name);
+  std::erase_if(entries_, [&](const Entry& e) { return e.step >= step; });
+  entries_.push_back(std::move(entry));
+  collective_check(comm_, [&] {
+    if (comm_.is_root()) publish();
+  });
+  return path;
+}
+
+void SnapshotSeries::publish() const {
+  const int dims = grid_.dims;
+  const std::string shape = slowest_first(grid_.cells, dims);
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n <Domain>\n"
+    << "  <Grid Name=\"" << name_ << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
+  nlohmann::json index;
+  index["snapshots"] = nlohmann::json::array();
+  for (const auto& e : entries_) {
+    std::ostringstream time;
+    time.precision(17);
+    time << e.time;
+    x << "   <Grid Name=\"step " << e.step << "\" GridType=\"Uniform\">\n"
+      << "    <Time Value=\"" << time.str() << "\"/>\n"
+      << "    <Topology TopologyType=\"" << dims << "DCoRectMesh\" Dimensions=\"" << shape << "\"/>\n"
+      << "    <Geometry GeometryType=\"" << (dims == 3 ? "ORIGIN_DXDYDZ" : "ORIGIN_DXDY") << "\">\n"
+      << "     <DataItem Dimensions=\"" << dims << "\" Format=\"XML\">" << slowest_first(grid_.origin, dims)
+      << "</DataItem>\n"
+      << "     <DataItem Dimensions=\"" << dims << "\" Format=\"XML\">" << slowest_first(grid_.spacing, dims)
+      << "</DataItem>\n    </Geometry>\n";
+    for (const auto& a : e.arrays) {
+      x << "    <Attribute Name=\"" << a << "\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+        << "     <DataItem Dimensions=\"" << shape << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">"
+        << e.file << ":/" << a << "</DataItem>\n    </Attribute>\n";
+    }
+    x << "   </Grid>\n";
+    index["snapshots"].push_back({{"step", e.step}, {"time", e.time}, {"file", e.file}, {"arrays", e.arrays}});
+  }
+  x << "  </Grid>\n </Domain>\n</Xdmf>\n";
+  write_atomically(xdmf_path(), x.str());
+  write_atomically(index_path(), index.dump(1) + "\n");
+}
+
+}  // namespace tessera

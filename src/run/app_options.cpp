@@ -1,0 +1,53 @@
+// Common options and collective parsing.
+#include "src/run/app_options.hpp"
+
+#include "src/base/error.hpp"
+#include "src/comm/agreement.hpp"
+#include "src/run/toml_config.hpp"
+
+#include <iostream>
+#include <memory>
+
+namespace tessera {
+
+AppOptions::AppOptions(const std::string& app_name, const std::string& description)
+    : cli_(description, app_name) {
+  cli_.option_defaults()->always_capture_default();
+  cli_.config_formatter(std::make_shared<TomlConfig>());
+  cli_.allow_config_extras(CLI::config_extras_mode::error);
+  cli_.set_config("--config", "", "TOML file with option values (keys are option names; the command line wins)")
+      ->check(CLI::ExistingFile);
+  cli_.add_option("--output", common_.output, "Directory for output files")->group("Run control");
+  cli_.add_option("--checkpoint-every", common_.checkpoint_every, "Write a checkpoint every N steps (0 = off)")
+      ->check(CLI::NonNegativeNumber)
+      ->group("Run control");
+  cli_.add_option("--checkpoint-dir", common_.checkpoint_dir, "Checkpoint directory (default OUTPUT/checkpoints)")
+      ->group("Run control");
+  cli_.add_option("--keep", common_.keep, "Number of newest checkpoints to keep")
+      ->check(CLI::Range(1, 1000000))
+      ->group("Run control");
+  cli_.add_flag("--restart", common_.restart,
+                "Resume from the newest valid checkpoint in the checkpoint directory (start fresh if none)")
+      ->group("Run control");
+  cli_.add_option("--record", common_.record, "Append a JSON run record to this file")->group("Run control");
+  cli_.add_flag("--quiet", common_.quiet, "No progress lines")->group("Run control");
+}
+
+bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
+  bool help = false;
+  collective_check(comm, [&] {
+    try {
+      cli_.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+      help = true;
+    } catch (const CLI::CallForAllHelp&) {
+      help = true;
+    } catch (const CLI::ParseError& e) {
+      throw UsageError(std::string(e.what()) + "\nRun with --help to see every option and its default.");
+    }
+  });
+  if (help && comm.is_root()) std::cout << cli_.help() << std::flush;
+  return !help;
+}
+
+}  // namespace tessera

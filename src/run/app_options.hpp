@@ -1,0 +1,49 @@
+// The options every tessera app takes (config file, output, checkpoints, restart, run record,
+// quiet) and the parsing of an app's full option set on every rank, with agreement, so a bad
+// option ends all ranks together with one message and exit status 2.
+#pragma once
+
+#include "src/comm/communicator.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace tessera {
+
+struct CommonOptions {
+  std::string config;
+  std::string output = "tessera-output";
+  std::int64_t checkpoint_every = 0;
+  std::string checkpoint_dir;  ///< empty: OUTPUT/checkpoints
+  int keep = 2;
+  bool restart = false;
+  std::string record;
+  bool quiet = false;
+
+  [[nodiscard]] std::filesystem::path checkpoint_directory() const {
+    return checkpoint_dir.empty() ? std::filesystem::path(output) / "checkpoints"
+                                  : std::filesystem::path(checkpoint_dir);
+  }
+};
+
+class AppOptions {
+ public:
+  AppOptions(const std::string& app_name, const std::string& description);
+
+  /// Add app-specific options here before parse().
+  CLI::App& cli() { return cli_; }
+  [[nodiscard]] const CommonOptions& common() const { return common_; }
+
+  /// Collective: parses on every rank. Returns false when --help was given (rank 0 printed
+  /// it). Throws a collective UsageError on bad options or an unreadable config file.
+  bool parse(const Communicator& comm, int argc, char** argv);
+
+ private:
+  CLI::App cli_;
+  CommonOptions common_;
+};
+
+}  // namespace tessera

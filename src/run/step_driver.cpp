@@ -1,0 +1,106 @@
+// Step-loop conventions.
+#include "src/run/step_driver.hpp"
+
+#include "src/base/version.hpp"
+#include "src/run/stop_signal.hpp"
+
+#include <mpi.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <utility>
+
+namespace tessera {
+
+namespace {
+const char* signal_name(int s) {
+  if (s == SIGTERM) return "SIGTERM";
+  if (s == SIGUSR1) return "SIGUSR1";
+  return "a stop signal";
+}
+}  // namespace
+
+StepDriver::StepDriver(Communicator comm, const CommonOptions& options, RunIdentity identity, std::int64_t total_steps)
+    : comm_(std::move(comm)),
+      options_(options),
+      identity_(std::move(identity)),
+      total_steps_(total_steps),
+      store_(comm_, options_.checkpoint_directory(), options_.keep) {
+  StopSignal::install();
+}
+
+void StepDriver::say(const std::string& line) const {
+  if (comm_.is_root()) std::cout << line << std::endl;
+}
+
+StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
+  Start start;
+  if (options_.restart) {
+    auto measured = timers_.measure(Phase::io);
+    auto warn = [&](const std::string& text) {
+      if (comm_.is_root()) std::cerr << "warning: " << text << std::endl;
+    };
+    start.checkpoint = store_.restore_latest(state, identity_.app, identity_.config_hash, warn);
+    if (start.checkpoint) {
+      start.step = start.checkpoint->step;
+      start.time = start.checkpoint->time;
+      say("[" + identity_.app + "] resumed from checkpoint step " + std::to_string(start.step) + " (written on " +
+          std::to_string(start.checkpoint->ranks) + " ranks) in " + store_.directory().string());
+    } else {
+      say("[" + identity_.app + "] --restart: no valid checkpoint in " + store_.directory().string() +
+          ", starting from step 0");
+    }
+  }
+  first_step_ = start.step;
+  loop_start_ = last_progress_ = MPI_Wtime();
+  return start;
+}
+
+std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
+                                             const std::map<std::string, double>& scalars) {
+  auto measured = timers_.measure(Phase::io);
+  CheckpointMeta meta;
+  meta.app = identity_.app;
+  meta.step = step;
+  meta.time = time;
+  meta.config_hash = identity_.config_hash;
+  meta.ranks = comm_.size();
+  meta.proc_grid = identity_.proc_grid;
+  meta.version = kVersion;
+  meta.scalars = scalars;
+  return store_.write(meta, state);
+}
+
+StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<const ArrayView> state,
+                                      const std::map<std::string, double>& scalars) {
+  {
+    auto measured = timers_.measure(Phase::reduce);
+    stop_signal_ = StopSignal::agreed(comm_);
+  }
+  const bool periodic = options_.checkpoint_every > 0 && step % options_.checkpoint_every == 0;
+  std::filesystem::path written;
+  if (periodic || stop_signal_ != 0) written = checkpoint(step, time, state, scalars);
+
+  const double now = MPI_Wtime();
+  if (comm_.is_root() && !options_.quiet && (now - last_progress_ >= 1.0 || step == total_steps_ || stop_signal_)) {
+    last_progress_ = now;
+    const double elapsed = now - loop_start_;
+    const double done = static_cast<double>(step - first_step_);
+    const double eta = done > 0 ? elapsed / done * static_cast<double>(total_steps_ - step) : 0.0;
+    char line[256];
+    std::snprintf(line, sizeof line, "[%s] step %lld/%lld (%3.0f%%)  t=%.6e  elapsed %.1f s  ETA %.1f s",
+                  identity_.app.c_str(), static_cast<long long>(step), static_cast<long long>(total_steps_),
+                  100.0 * static_cast<double>(step) / static_cast<double>(std::max<std::int64_t>(total_steps_, 1)),
+                  time, elapsed, eta);
+    std::cout << line << std::endl;
+  }
+  if (stop_signal_ != 0) {
+    say("[" + identity_.app + "] received " + signal_name(stop_signal_) + ": checkpoint of step " +
+        std::to_string(step) + " written to " + written.string() + "; exiting with code 75, resume with --restart");
+    return Next::stop;
+  }
+  return Next::proceed;
+}
+
+}  // namespace tessera

@@ -1,0 +1,73 @@
+// The step loop's conventions, implemented once for every app: restart from the newest valid
+// checkpoint, periodic checkpoints, stop on SIGTERM/SIGUSR1 with a checkpoint, progress lines,
+// and the phase timers. The app owns the physics and calls begin() once and end_step() after
+// every step.
+#pragma once
+
+#include "src/comm/communicator.hpp"
+#include "src/domain/array_view.hpp"
+#include "src/io/checkpoint.hpp"
+#include "src/run/app_options.hpp"
+#include "src/run/phase_timers.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+/// What identifies a run's computed result: checkpoints of another app or config hash are
+/// refused on restart.
+struct RunIdentity {
+  std::string app;
+  std::uint64_t config_hash = 0;
+  std::vector<std::int64_t> proc_grid;
+};
+
+class StepDriver {
+ public:
+  StepDriver(Communicator comm, const CommonOptions& options, RunIdentity identity, std::int64_t total_steps);
+
+  struct Start {
+    std::int64_t step = 0;
+    double time = 0.0;
+    std::optional<CheckpointMeta> checkpoint;  ///< set when resumed from one
+  };
+  /// Collective. With --restart, reads the newest valid checkpoint into `state` (views of
+  /// the arrays the app advances) and returns where to continue; otherwise returns step 0.
+  Start begin(std::span<const ArrayView> state);
+
+  enum class Next { proceed, stop };
+  /// Collective, after each step: progress line, periodic checkpoint, and the stop-signal
+  /// check. Returns stop when a signal arrived; the checkpoint of `step` is then on disk.
+  Next end_step(std::int64_t step, double time, std::span<const ArrayView> state,
+                const std::map<std::string, double>& scalars = {});
+
+  /// Collective: writes a checkpoint now.
+  std::filesystem::path checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
+                                   const std::map<std::string, double>& scalars = {});
+
+  [[nodiscard]] PhaseTimers& timers() { return timers_; }
+  /// Signal number that stopped the run (0 if none).
+  [[nodiscard]] int stop_signal() const { return stop_signal_; }
+  /// Rank 0 prints `line` to stdout (always, also with --quiet).
+  void say(const std::string& line) const;
+
+ private:
+  Communicator comm_;
+  CommonOptions options_;
+  RunIdentity identity_;
+  std::int64_t total_steps_;
+  CheckpointStore store_;
+  PhaseTimers timers_;
+  double loop_start_ = 0.0;
+  double last_progress_ = 0.0;
+  std::int64_t first_step_ = 0;
+  int stop_signal_ = 0;
+};
+
+}  // namespace tessera
