@@ -51,17 +51,17 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
   HeatOptions o;
   auto& cli = options.cli();
   cli.add_option("--dims", o.dims, "Spatial dimensions (2 or 3)")->check(CLI::IsMember({2, 3}))->group("Problem");
-  cli.add_option("--n", o.n, "Interior grid points per dimension")->check(CLI::PositiveNumber)->group("Problem");
-  cli.add_option("--nx", o.nx, "Grid points in x (0 = --n)")->check(CLI::NonNegativeNumber)->group("Problem");
-  cli.add_option("--ny", o.ny, "Grid points in y (0 = --n)")->check(CLI::NonNegativeNumber)->group("Problem");
-  cli.add_option("--nz", o.nz, "Grid points in z (0 = --n; 3D only)")->check(CLI::NonNegativeNumber)->group("Problem");
-  cli.add_option("--steps", o.steps, "Time steps to run")->check(CLI::NonNegativeNumber)->group("Problem");
-  cli.add_option("--alpha", o.alpha, "Diffusivity")->check(CLI::PositiveNumber)->group("Problem");
-  cli.add_option("--dt", o.dt, "Time step (0 = 0.9 of the stability limit)")->check(CLI::NonNegativeNumber)->group("Problem");
+  cli.add_option("--n", o.n, "Interior grid points per dimension")->check(positive_number())->group("Problem");
+  cli.add_option("--nx", o.nx, "Grid points in x (0 = --n)")->check(non_negative_number())->group("Problem");
+  cli.add_option("--ny", o.ny, "Grid points in y (0 = --n)")->check(non_negative_number())->group("Problem");
+  cli.add_option("--nz", o.nz, "Grid points in z (0 = --n; 3D only)")->check(non_negative_number())->group("Problem");
+  cli.add_option("--steps", o.steps, "Time steps to run")->check(non_negative_number())->group("Problem");
+  cli.add_option("--alpha", o.alpha, "Diffusivity")->check(positive_number())->group("Problem");
+  cli.add_option("--dt", o.dt, "Time step (0 = 0.9 of the stability limit)")->check(non_negative_number())->group("Problem");
   cli.add_option("--proc-grid", o.proc_grid, "Process grid, e.g. 2x2 or 2x1x2 (0 entries or empty = automatic)")
       ->group("Parallel");
   cli.add_option("--output-every", o.output_every, "Write a field snapshot (HDF5 + XDMF) every N steps (0 = off)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number())
       ->group("Run control");
   if (!options.parse(world, argc, argv)) return ExitCode::success;
   const CommonOptions& common = options.common();

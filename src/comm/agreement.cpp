@@ -28,7 +28,12 @@ void agree_on_error(const Communicator& comm, const std::exception_ptr& local) {
   message = broadcast(comm, message, first_failed);
   code = broadcast(comm, code, first_failed);
   if (comm.size() > 1) message += " [reported by rank " + std::to_string(first_failed) + "]";
-  throw Error(message, static_cast<ExitCode>(code), /*collective=*/true);
+  // Rethrow as the same kind of error, so callers can catch UsageError or RuntimeError.
+  switch (static_cast<ExitCode>(code)) {
+    case ExitCode::usage: throw UsageError(message, true);
+    case ExitCode::runtime: throw RuntimeError(message, true);
+    default: throw Error(message, static_cast<ExitCode>(code), true);
+  }
 }
 
 void collective_check(const Communicator& comm, const std::function<void()>& work) {

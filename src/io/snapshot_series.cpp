@@ -66,7 +66,8 @@ void SnapshotSeries::resume_at(std::int64_t step) {
   text = broadcast(comm_, text, 0);
   if (text.empty()) return;
   try {
-    for (const auto& e : nlohmann::json::parse(text).at("snapshots")) {
+    const nlohmann::json index = nlohmann::json::parse(text);
+    for (const auto& e : index.at("snapshots")) {
       Entry entry{e.at("step").get<std::int64_t>(), e.at("time").get<double>(), e.at("file").get<std::string>(),
                   e.at("arrays").get<std::vector<std::string>>()};
       if (entry.step <= step) entries_.push_back(std::move(entry));

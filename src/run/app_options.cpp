@@ -7,8 +7,33 @@
 
 #include <iostream>
 #include <memory>
+#include <string>
 
 namespace tessera {
+
+namespace {
+CLI::Validator number_check(bool allow_zero) {
+  return CLI::Validator(
+      [allow_zero](std::string& text) -> std::string {
+        double value = 0.0;
+        try {
+          std::size_t used = 0;
+          value = std::stod(text, &used);
+          if (used != text.size()) return "'" + text + "' is not a number";
+        } catch (const std::exception&) {
+          return "'" + text + "' is not a number";
+        }
+        if (allow_zero ? value < 0.0 : value <= 0.0) {
+          return std::string("must be ") + (allow_zero ? "0 or more" : "greater than 0") + ", got " + text;
+        }
+        return {};
+      },
+      allow_zero ? "NONNEGATIVE" : "POSITIVE");
+}
+}  // namespace
+
+CLI::Validator positive_number() { return number_check(false); }
+CLI::Validator non_negative_number() { return number_check(true); }
 
 AppOptions::AppOptions(const std::string& app_name, const std::string& description)
     : cli_(description, app_name) {
@@ -19,7 +44,7 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
       ->check(CLI::ExistingFile);
   cli_.add_option("--output", common_.output, "Directory for output files")->group("Run control");
   cli_.add_option("--checkpoint-every", common_.checkpoint_every, "Write a checkpoint every N steps (0 = off)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(non_negative_number())
       ->group("Run control");
   cli_.add_option("--checkpoint-dir", common_.checkpoint_dir, "Checkpoint directory (default OUTPUT/checkpoints)")
       ->group("Run control");

@@ -13,6 +13,10 @@
 
 namespace tessera {
 
+/// Validators with messages that name the value: "must be greater than 0, got -3".
+CLI::Validator positive_number();
+CLI::Validator non_negative_number();
+
 struct CommonOptions {
   std::string config;
   std::string output = "tessera-output";

@@ -1,0 +1,70 @@
+# Shared helpers for the end-to-end tests. Sourced; expects BIN_DIR, MPIEXEC and WORK_ROOT
+# (set by ctest) and works in a fresh directory per test.
+set -euo pipefail
+
+: "${BIN_DIR:?BIN_DIR is not set (run through ctest)}"
+: "${MPIEXEC:=mpiexec}"
+: "${WORK_ROOT:=/tmp/tessera-e2e}"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+
+WORK="$WORK_ROOT/$(basename "$0" .sh)"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+cd "$WORK"
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# mpi NP THREADS ARGS...: runs an app under mpiexec with OMP_NUM_THREADS=THREADS.
+mpi() {
+  local np=$1 threads=$2
+  shift 2
+  OMP_NUM_THREADS=$threads "$MPIEXEC" -n "$np" --oversubscribe "$@"
+}
+
+# digest_of FILE: the state digest of the last run record in FILE.
+digest_of() {
+  tail -n 1 "$1" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r["state_digest"] if r["verified"] else "unverified")'
+}
+
+# wait_for_file PATH SECONDS PID: waits until PATH exists, failing if PID ends first.
+wait_for_file() {
+  local path=$1 limit=$2 pid=$3
+  local waited=0
+  while [ ! -e "$path" ]; do
+    kill -0 "$pid" 2>/dev/null || fail "the run ended before $path appeared"
+    sleep 0.05
+    waited=$((waited + 1))
+    [ "$waited" -lt $((limit * 20)) ] || fail "timed out waiting for $path"
+  done
+}
+
+# wait_for_checkpoint DIR STEP SECONDS PID: waits until DIR holds a committed checkpoint of
+# step STEP or later (older ones may already have been pruned), failing if PID ends first.
+wait_for_checkpoint() {
+  local dir=$1 step=$2 limit=$3 pid=$4
+  local waited=0
+  while :; do
+    for f in "$dir"/ckpt_*.h5; do
+      [ -e "$f" ] || continue
+      local s=${f##*/ckpt_}
+      s=$((10#${s%.h5}))
+      if [ "$s" -ge "$step" ]; then return 0; fi
+    done
+    kill -0 "$pid" 2>/dev/null || fail "the run ended before a checkpoint of step $step appeared in $dir"
+    sleep 0.02
+    waited=$((waited + 1))
+    [ "$waited" -lt $((limit * 50)) ] || fail "timed out waiting for a checkpoint of step $step in $dir"
+  done
+}
+
+# rank_pids PATTERN: PIDs of app processes whose command line contains PATTERN.
+rank_pids() {
+  pgrep -f -- "$1" | while read -r pid; do
+    # Skip the launcher itself: only processes running the app binary.
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^$BIN_DIR/"; then echo "$pid"; fi
+  done
+}

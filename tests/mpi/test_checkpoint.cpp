@@ -1,0 +1,252 @@
+// Checkpoints: written on P ranks and read back on P-1 ranks (N-to-M) with identical global
+// arrays and metadata; the newest K kept; a byte flipped in a dataset, a truncated file and a
+// half-written (uncommitted) file are never taken as valid, and restart falls back to the
+// previous checkpoint; checkpoints of another configuration are refused.
+#include "src/comm/collectives.hpp"
+#include "src/domain/block_partition.hpp"
+#include "src/domain/digest.hpp"
+#include "src/domain/field.hpp"
+#include "src/io/checkpoint.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using kernels::Index;
+
+Communicator world() { return Communicator::duplicate(MPI_COMM_WORLD); }
+
+fs::path shared_temp_dir(const Communicator& comm, const std::string& name) {
+  std::string path;
+  if (comm.is_root()) {
+    path = (fs::path(testing::TempDir()) / ("tessera_" + name + "_" + std::to_string(::getpid()))).string();
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  return broadcast(comm, path, 0);
+}
+
+double field_value(std::int64_t gx, std::int64_t gy, std::int64_t gz, std::int64_t step) {
+  return 0.5 * static_cast<double>(gx) - 3.0 * static_cast<double>(gy) + 7.25 * static_cast<double>(gz) +
+         1000.0 * static_cast<double>(step);
+}
+
+// A 3D field and a 1D vector, filled from global indices, as an app would hold them.
+struct State {
+  CartDecomposition dec;
+  Field field;
+  std::vector<double> vec;
+  std::int64_t vec_offset;
+  static constexpr std::int64_t kVecSize = 23;
+
+  State(const Communicator& comm, std::int64_t step)
+      : dec(comm, CartSpec{3, {9, 7, 5}, {0, 0, 0}, {false, false, false}}), field(dec, 1) {
+    const BlockPartition part(kVecSize, comm.size());
+    vec.resize(static_cast<std::size_t>(part.count(comm.rank())));
+    vec_offset = part.offset(comm.rank());
+    fill(step);
+  }
+  void fill(std::int64_t step) {
+    const auto& l = field.layout();
+    for (Index k = 0; k < l.n[2]; ++k)
+      for (Index j = 0; j < l.n[1]; ++j)
+        for (Index i = 0; i < l.n[0]; ++i)
+          field.at(i, j, k) = field_value(dec.offset()[0] + i, dec.offset()[1] + j, dec.offset()[2] + k, step);
+    for (std::size_t i = 0; i < vec.size(); ++i) vec[i] = -1.0 * static_cast<double>(vec_offset + static_cast<std::int64_t>(i)) - static_cast<double>(step);
+  }
+  void clear() {
+    for (auto& v : field.data()) v = 0.0;
+    for (auto& v : vec) v = 0.0;
+  }
+  std::vector<ArrayView> views() {
+    return {field.view("u"), view_1d("weights", vec, vec_offset, kVecSize)};
+  }
+  // Number of cells that differ from what fill(step) writes.
+  std::int64_t mismatches(std::int64_t step) {
+    std::int64_t bad = 0;
+    const auto& l = field.layout();
+    for (Index k = 0; k < l.n[2]; ++k)
+      for (Index j = 0; j < l.n[1]; ++j)
+        for (Index i = 0; i < l.n[0]; ++i)
+          bad += field.at(i, j, k) != field_value(dec.offset()[0] + i, dec.offset()[1] + j, dec.offset()[2] + k, step);
+    for (std::size_t i = 0; i < vec.size(); ++i)
+      bad += vec[i] != -1.0 * static_cast<double>(vec_offset + static_cast<std::int64_t>(i)) - static_cast<double>(step);
+    return allreduce_sum(dec.comm(), bad);
+  }
+};
+
+CheckpointMeta meta_for(std::int64_t step) {
+  CheckpointMeta m;
+  m.app = "test";
+  m.step = step;
+  m.time = 0.125 * static_cast<double>(step);
+  m.config_hash = 0xABCDEF0123456789ULL;
+  m.rng_state = {1, 2, 0xFFFFFFFFFFFFFFFFULL};
+  m.proc_grid = {2, 2, 1};
+  m.version = "0.1.0";
+  m.scalars = {{"rho", 0.5}, {"residual", 1e-9}};
+  return m;
+}
+
+auto ignore_warning = [](const std::string&) {};
+
+TEST(Checkpoint, WrittenOnPRanksReadOnFewer) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "n_to_m");
+  State written(comm, 3);
+  const auto views = written.views();
+  const std::uint64_t digest_written = state_digest(comm, views);
+  CheckpointStore store(comm, dir, 2);
+  const fs::path file = store.write(meta_for(3), views);
+  EXPECT_TRUE(fs::exists(file));
+  EXPECT_EQ(file.filename(), "ckpt_000000003.h5");
+
+  const int readers = std::max(1, comm.size() - 1);
+  const Communicator sub = comm.split(comm.rank() < readers ? 0 : MPI_UNDEFINED, comm.rank());
+  if (sub.valid()) {
+    State read(sub, 0);
+    read.clear();
+    CheckpointStore reader(sub, dir, 2);
+    std::vector<std::string> warnings;
+    const auto meta = reader.restore_latest(read.views(), "test", 0xABCDEF0123456789ULL,
+                                            [&](const std::string& w) { warnings.push_back(w); });
+    ASSERT_TRUE(meta.has_value());
+    EXPECT_TRUE(warnings.empty());
+    EXPECT_EQ(meta->step, 3);
+    EXPECT_EQ(meta->time, 0.375);
+    EXPECT_EQ(meta->ranks, comm.size());
+    EXPECT_EQ(meta->rng_state, (std::vector<std::uint64_t>{1, 2, 0xFFFFFFFFFFFFFFFFULL}));
+    EXPECT_EQ(meta->proc_grid, (std::vector<std::int64_t>{2, 2, 1}));
+    EXPECT_EQ(meta->scalars, (std::map<std::string, double>{{"residual", 1e-9}, {"rho", 0.5}}));
+    EXPECT_EQ(meta->app, "test");
+    EXPECT_EQ(read.mismatches(3), 0);
+    const auto read_views = read.views();
+    EXPECT_EQ(state_digest(sub, read_views), digest_written);
+  }
+  comm.barrier();
+}
+
+TEST(Checkpoint, KeepsTheNewestK) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "keep");
+  State s(comm, 0);
+  CheckpointStore store(comm, dir, 2);
+  for (std::int64_t step : {10, 20, 30}) {
+    s.fill(step);
+    store.write(meta_for(step), s.views());
+  }
+  const auto listed = store.list();
+  ASSERT_EQ(listed.size(), 2U);
+  EXPECT_EQ(listed[0].step, 20);
+  EXPECT_EQ(listed[1].step, 30);
+  EXPECT_THROW(CheckpointStore(comm, dir, 0), UsageError);
+}
+
+// Flips one byte of the first stored copy of `value` in `file` (the raw dataset bytes).
+void flip_value_in_file(const fs::path& file, double value) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  char pattern[sizeof(double)];
+  std::memcpy(pattern, &value, sizeof value);
+  const auto at = std::search(bytes.begin(), bytes.end(), std::begin(pattern), std::end(pattern));
+  ASSERT_NE(at, bytes.end()) << "value not found in " << file;
+  const auto offset = at - bytes.begin() + 3;
+  f.seekp(offset);
+  const char flipped = static_cast<char>(bytes[static_cast<std::size_t>(offset)] ^ 0x10);
+  f.write(&flipped, 1);
+}
+
+TEST(Checkpoint, DamagedNewestFallsBackToPrevious) {
+  const Communicator comm = world();
+  for (const std::string damage : {"flip", "truncate"}) {
+    const fs::path dir = shared_temp_dir(comm, "damage_" + damage);
+    State s(comm, 0);
+    CheckpointStore store(comm, dir, 3);
+    s.fill(1);
+    store.write(meta_for(1), s.views());
+    s.fill(2);
+    const fs::path newest = store.write(meta_for(2), s.views());
+    if (comm.is_root()) {
+      if (damage == "flip") {
+        flip_value_in_file(newest, field_value(4, 3, 2, 2));
+      } else {
+        fs::resize_file(newest, fs::file_size(newest) / 2);
+      }
+    }
+    comm.barrier();
+    s.clear();
+    std::vector<std::string> warnings;
+    const auto meta = store.restore_latest(s.views(), "test", meta_for(1).config_hash,
+                                           [&](const std::string& w) { warnings.push_back(w); });
+    ASSERT_TRUE(meta.has_value()) << damage;
+    EXPECT_EQ(meta->step, 1) << damage;
+    ASSERT_EQ(warnings.size(), 1U) << damage;
+    EXPECT_NE(warnings[0].find("ckpt_000000002.h5"), std::string::npos) << warnings[0];
+    if (damage == "flip") {
+      EXPECT_NE(warnings[0].find("checksum"), std::string::npos) << warnings[0];
+    }
+    EXPECT_EQ(s.mismatches(1), 0) << damage;
+  }
+}
+
+TEST(Checkpoint, UncommittedFileIsIgnoredAndEmptyDirMeansFreshStart) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "partial");
+  State s(comm, 5);
+  CheckpointStore store(comm, dir, 2);
+  EXPECT_FALSE(store.restore_latest(s.views(), "test", 1, ignore_warning).has_value());
+  store.write(meta_for(5), s.views());
+  if (comm.is_root()) {
+    // A later checkpoint whose writer died before the commit: only the .partial name exists.
+    fs::copy_file(dir / "ckpt_000000005.h5", dir / "ckpt_000000009.h5.partial");
+  }
+  comm.barrier();
+  const auto meta = store.restore_latest(s.views(), "test", meta_for(5).config_hash, ignore_warning);
+  ASSERT_TRUE(meta.has_value());
+  EXPECT_EQ(meta->step, 5);
+}
+
+TEST(Checkpoint, OtherAppOrConfigurationIsRefused) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "refuse");
+  State s(comm, 1);
+  CheckpointStore store(comm, dir, 2);
+  store.write(meta_for(1), s.views());
+  try {
+    (void)store.restore_latest(s.views(), "test", 42, ignore_warning);
+    FAIL() << "a checkpoint with another config hash was accepted";
+  } catch (const UsageError& e) {
+    EXPECT_TRUE(e.collective());
+    EXPECT_NE(std::string(e.what()).find("different problem options"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)store.restore_latest(s.views(), "other-app", meta_for(1).config_hash, ignore_warning), UsageError);
+}
+
+TEST(Checkpoint, UnwritableDirectoryIsAClearErrorOnAllRanks) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "unwritable");
+  if (comm.is_root()) std::ofstream(dir / "file") << "x";  // a file where the directory should be
+  comm.barrier();
+  State s(comm, 1);
+  CheckpointStore store(comm, dir / "file" / "sub", 2);
+  try {
+    store.write(meta_for(1), s.views());
+    FAIL() << "writing into a path below a regular file succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::runtime);
+    EXPECT_TRUE(e.collective());
+    EXPECT_NE(std::string(e.what()).find("file/sub"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace tessera

@@ -1,0 +1,130 @@
+// Communicators, typed collectives, MPI error checking and error agreement, at any rank count.
+#include "src/comm/agreement.hpp"
+#include "src/comm/collectives.hpp"
+#include "src/comm/mpi_check.hpp"
+#include "src/comm/request.hpp"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <vector>
+
+namespace tessera {
+namespace {
+
+Communicator world() { return Communicator::duplicate(MPI_COMM_WORLD); }
+
+TEST(Collectives, AllreduceReduceBroadcastGather) {
+  const Communicator comm = world();
+  const int p = comm.size();
+  const int r = comm.rank();
+  EXPECT_EQ(allreduce_sum(comm, r + 1), p * (p + 1) / 2);
+  EXPECT_EQ(allreduce_max(comm, static_cast<double>(r)), p - 1.0);
+  EXPECT_EQ(allreduce_min(comm, 10LL + r), 10LL);
+
+  std::vector<double> in{1.0 * r, 2.0, -1.0 * r};
+  std::vector<double> out(3);
+  allreduce<double>(comm, in, out, MPI_SUM);
+  EXPECT_EQ(out, (std::vector<double>{p * (p - 1) / 2.0, 2.0 * p, -p * (p - 1) / 2.0}));
+
+  std::vector<int> sum_on_root(comm.is_root() ? 2 : 0);
+  const std::vector<int> mine{r, 1};
+  reduce<int>(comm, mine, sum_on_root, MPI_SUM, 0);
+  if (comm.is_root()) {
+    EXPECT_EQ(sum_on_root, (std::vector<int>{p * (p - 1) / 2, p}));
+  }
+
+  const int root = p - 1;
+  EXPECT_EQ(broadcast(comm, r == root ? 42 : -1, root), 42);
+  EXPECT_EQ(broadcast(comm, r == root ? std::string(1000, 'x') + "end" : std::string(), root),
+            std::string(1000, 'x') + "end");
+
+  const auto ranks = gather(comm, r * r, 0);
+  const std::vector<long long> mine_v(static_cast<std::size_t>(r), r);  // rank r sends r copies of r
+  const auto all = gatherv<long long>(comm, mine_v, 0);
+  if (comm.is_root()) {
+    ASSERT_EQ(ranks.size(), static_cast<std::size_t>(p));
+    for (int i = 0; i < p; ++i) EXPECT_EQ(ranks[static_cast<std::size_t>(i)], i * i);
+    std::vector<long long> expected;
+    for (int i = 0; i < p; ++i) expected.insert(expected.end(), static_cast<std::size_t>(i), i);
+    EXPECT_EQ(all, expected);
+  } else {
+    EXPECT_TRUE(ranks.empty());
+  }
+}
+
+TEST(Communicator, DuplicateAndSplitAreIndependentValues) {
+  const Communicator comm = world();
+  const Communicator copy = comm;  // shares the handle
+  EXPECT_EQ(copy.get(), comm.get());
+  const Communicator halves = comm.split(comm.rank() % 2, comm.rank());
+  ASSERT_TRUE(halves.valid());
+  EXPECT_EQ(halves.size(), (comm.size() + 1 - comm.rank() % 2) / 2);
+  EXPECT_EQ(allreduce_sum(halves, 1), halves.size());
+  const Communicator none = comm.split(MPI_UNDEFINED, 0);
+  EXPECT_FALSE(none.valid());
+}
+
+TEST(MpiCheck, FailedCallThrowsWithCallSiteAndMpiMessage) {
+  const Communicator comm = world();
+  int value = 0;
+  try {
+    // Root out of range: an MPI error that comes back because our communicators return errors.
+    TESSERA_MPI_CHECK(MPI_Bcast(&value, 1, MPI_INT, comm.size() + 5, comm.get()));
+    FAIL() << "expected MpiError";
+  } catch (const MpiError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("MPI_Bcast"), std::string::npos) << what;
+    EXPECT_NE(what.find("test_comm.cpp"), std::string::npos) << what;
+    EXPECT_NE(e.mpi_code(), MPI_SUCCESS);
+    EXPECT_EQ(e.code(), ExitCode::runtime);
+  }
+}
+
+TEST(Agreement, AllRanksLeaveWithTheFailingRanksMessage) {
+  const Communicator comm = world();
+  const int failing = comm.size() - 1;
+  try {
+    collective_check(comm, [&] {
+      if (comm.rank() == failing) throw UsageError("bad value 7 on the last rank");
+    });
+    FAIL() << "expected an agreed error on every rank";
+  } catch (const Error& e) {
+    EXPECT_TRUE(e.collective());
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_NE(std::string(e.what()).find("bad value 7 on the last rank"), std::string::npos);
+  }
+}
+
+TEST(Agreement, LowestFailingRankWinsAndSuccessPasses) {
+  const Communicator comm = world();
+  EXPECT_NO_THROW(collective_check(comm, [] {}));
+  try {
+    collective_check(comm, [&] { throw RuntimeError("rank " + std::to_string(comm.rank())); });
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("rank 0", 0), 0U) << e.what();
+    EXPECT_EQ(e.code(), ExitCode::runtime);
+  }
+}
+
+TEST(Request, NonBlockingRingShift) {
+  const Communicator comm = world();
+  const int p = comm.size();
+  const int next = (comm.rank() + 1) % p;
+  const int prev = (comm.rank() + p - 1) % p;
+  int sent = comm.rank() * 10;
+  int received = -1;
+  std::vector<Request> requests(2);
+  TESSERA_MPI_CHECK(MPI_Irecv(&received, 1, MPI_INT, prev, 3, comm.get(), requests[0].handle()));
+  TESSERA_MPI_CHECK(MPI_Isend(&sent, 1, MPI_INT, next, 3, comm.get(), requests[1].handle()));
+  EXPECT_TRUE(requests[0].active());
+  wait_all(requests);
+  EXPECT_FALSE(requests[0].active());
+  EXPECT_EQ(received, prev * 10);
+  Request moved = std::move(requests[0]);
+  EXPECT_FALSE(moved.active());
+}
+
+}  // namespace
+}  // namespace tessera

@@ -1,0 +1,152 @@
+// Run support: phase timers reduced over ranks, run records, config hashes, stop-signal
+// agreement, and snapshot series with their XDMF index.
+#include "src/comm/collectives.hpp"
+#include "src/domain/field.hpp"
+#include "src/io/parallel_file.hpp"
+#include "src/io/snapshot_series.hpp"
+#include "src/run/config_hash.hpp"
+#include "src/run/phase_timers.hpp"
+#include "src/run/run_record.hpp"
+#include "src/run/stop_signal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+
+Communicator world() { return Communicator::duplicate(MPI_COMM_WORLD); }
+
+fs::path shared_temp_dir(const Communicator& comm, const std::string& name) {
+  std::string path;
+  if (comm.is_root()) {
+    path = (fs::path(testing::TempDir()) / ("tessera_" + name + "_" + std::to_string(::getpid()))).string();
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  return broadcast(comm, path, 0);
+}
+
+TEST(PhaseTimers, ReduceGivesMinAvgMaxOverRanks) {
+  const Communicator comm = world();
+  PhaseTimers timers;
+  timers.add(Phase::compute, 1.0 + comm.rank());
+  timers.add(Phase::io, 0.5);
+  { auto scope = timers.measure(Phase::halo); }
+  const auto j = timers.reduce(comm);
+  const int p = comm.size();
+  EXPECT_DOUBLE_EQ(j["compute"]["min"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["compute"]["max"].get<double>(), static_cast<double>(p));
+  EXPECT_DOUBLE_EQ(j["compute"]["avg"].get<double>(), (p + 1) / 2.0);
+  EXPECT_DOUBLE_EQ(j["io"]["avg"].get<double>(), 0.5);
+  EXPECT_GE(j["halo"]["max"].get<double>(), 0.0);
+  EXPECT_TRUE(j.contains("reduce"));
+}
+
+TEST(RunRecord, AppendsOneJsonLinePerRun) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "record");
+  if (comm.is_root()) {
+    for (int run = 0; run < 2; ++run) {
+      auto record = make_run_record("demo", 4, 2);
+      record["verified"] = run == 0;
+      record["state_digest"] = "0123456789abcdef";
+      append_run_record(dir / "sub" / "runs.jsonl", record);
+    }
+    std::ifstream in(dir / "sub" / "runs.jsonl");
+    std::string line;
+    int lines = 0;
+    while (std::getline(in, line)) {
+      const auto j = nlohmann::json::parse(line);
+      EXPECT_EQ(j["app"], "demo");
+      EXPECT_EQ(j["ranks"], 4);
+      EXPECT_EQ(j["threads"], 2);
+      EXPECT_EQ(j["verified"], lines == 0);
+      EXPECT_TRUE(j.contains("version"));
+      EXPECT_TRUE(j.contains("git_revision"));
+      ++lines;
+    }
+    EXPECT_EQ(lines, 2);
+    EXPECT_THROW(append_run_record(dir / "sub" / "runs.jsonl" / "x", nlohmann::json::object()), RuntimeError);
+  }
+}
+
+TEST(ConfigHash, SensitiveToKeysAndValues) {
+  const auto h = [](double alpha, std::int64_t n) { return ConfigHash().add("alpha", alpha).add("n", n).value(); };
+  EXPECT_EQ(h(1.0, 8), h(1.0, 8));
+  EXPECT_NE(h(1.0, 8), h(1.0, 9));
+  EXPECT_NE(h(1.0, 8), h(std::nextafter(1.0, 2.0), 8));
+  EXPECT_NE(ConfigHash().add("a", 1).value(), ConfigHash().add("b", 1).value());
+}
+
+TEST(StopSignal, ASignalOnOneRankStopsAll) {
+  const Communicator comm = world();
+  StopSignal::install();
+  StopSignal::reset();
+  EXPECT_EQ(StopSignal::agreed(comm), 0);
+  if (comm.rank() == comm.size() - 1) std::raise(SIGUSR1);
+  EXPECT_EQ(StopSignal::agreed(comm), SIGUSR1);
+  StopSignal::reset();
+  EXPECT_EQ(StopSignal::agreed(comm), 0);
+}
+
+TEST(SnapshotSeries, WritesReadableFilesAndAnXdmfTimeSeries) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "snapshots");
+  const CartDecomposition dec(comm, CartSpec{2, {10, 6, 1}, {0, 0, 0}, {false, false, false}});
+  Field f(dec, 1);
+  UniformGrid grid{2, {10, 6, 1}, {0.1, 0.2, 0.0}, {0.1, 0.2, 1.0}};
+  SnapshotSeries series(comm, dir, "demo", grid);
+  for (std::int64_t step : {0, 5, 10}) {
+    for (kernels::Index j = 0; j < f.layout().n[1]; ++j)
+      for (kernels::Index i = 0; i < f.layout().n[0]; ++i)
+        f.at(i, j, 0) = static_cast<double>(step * 100 + (dec.offset()[1] + j) * 10 + dec.offset()[0] + i);
+    std::array<ArrayView, 1> views{f.view("u")};
+    series.write(step, 0.5 * static_cast<double>(step), views);
+  }
+  // Read step 5 back into a zeroed field.
+  for (auto& v : f.data()) v = 0.0;
+  {
+    h5::Handle file = h5::open_parallel(comm, dir / "demo_000000005.h5");
+    EXPECT_EQ(h5::read_double_attribute(file, "time"), 2.5);
+    h5::read_array(file, f.view("u"));
+  }
+  for (kernels::Index j = 0; j < f.layout().n[1]; ++j)
+    for (kernels::Index i = 0; i < f.layout().n[0]; ++i)
+      ASSERT_EQ(f.at(i, j, 0), static_cast<double>(500 + (dec.offset()[1] + j) * 10 + dec.offset()[0] + i));
+
+  const auto read_xdmf = [&] {
+    std::ifstream in(series.xdmf_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  if (comm.is_root()) {
+    const std::string xdmf = read_xdmf();
+    EXPECT_NE(xdmf.find("CollectionType=\"Temporal\""), std::string::npos);
+    EXPECT_NE(xdmf.find("2DCoRectMesh\" Dimensions=\"6 10\""), std::string::npos) << xdmf;
+    EXPECT_NE(xdmf.find("demo_000000010.h5:/u"), std::string::npos);
+    EXPECT_NE(xdmf.find("<Time Value=\"2.5\"/>"), std::string::npos) << xdmf;
+    EXPECT_NE(xdmf.find("0.20000000000000001 0.10000000000000001"), std::string::npos) << xdmf;
+  }
+  // A restart at step 5 keeps steps 0 and 5 only, then continues the series.
+  SnapshotSeries resumed(comm, dir, "demo", grid);
+  resumed.resume_at(5);
+  std::array<ArrayView, 1> views{f.view("u")};
+  resumed.write(7, 3.5, views);
+  if (comm.is_root()) {
+    const std::string xdmf = read_xdmf();
+    EXPECT_NE(xdmf.find("demo_000000005.h5"), std::string::npos);
+    EXPECT_NE(xdmf.find("demo_000000007.h5"), std::string::npos);
+    EXPECT_EQ(xdmf.find("demo_000000010.h5"), std::string::npos) << xdmf;
+  }
+}
+
+}  // namespace
+}  // namespace tessera
