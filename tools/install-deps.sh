@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages tessera needs, if any are missing. Needs root (or sudo) only
+# when something is missing; otherwise it just checks and returns.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake git python3 procps
+  openmpi-bin libopenmpi-dev
+  libhdf5-openmpi-dev hdf5-tools
+  libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libtoml11-dev nlohmann-json3-dev
+)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "install-deps: this is not a Debian/Ubuntu system; install the equivalents of: ${PACKAGES[*]}" >&2
+  echo "install-deps: then configure with cmake -S . -B build (HDF5 must be the parallel MPI-IO build)." >&2
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  SUDO=(sudo)
+else
+  echo "install-deps: these packages are missing and installing them needs root:" >&2
+  echo "    sudo apt-get install -y ${missing[*]}" >&2
+  echo "install-deps: run that command (or this script as root), then run this command again." >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
