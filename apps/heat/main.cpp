@@ -151,6 +151,8 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
       if (!comm.is_root()) return;
       nlohmann::json record = make_run_record("heat", comm.size(), kernels::max_threads());
       record["proc_grid"] = decomposition.proc_grid();
+      record["ranks_per_node"] = driver.placement().ranks_on_node;
+      record["oversubscribed"] = driver.placement().oversubscribed;
       record["problem"] = {{"dims", problem->dims}, {"cells", c}, {"alpha", problem->alpha}, {"dt", solver.dt()}};
       record["size"] = solver.global_cells();
       record["steps"] = step;

@@ -6,6 +6,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -26,8 +27,15 @@ StepDriver::StepDriver(Communicator comm, const CommonOptions& options, RunIdent
       options_(options),
       identity_(std::move(identity)),
       total_steps_(total_steps),
-      store_(comm_, options_.checkpoint_directory(), options_.keep) {
+      store_(comm_, options_.checkpoint_directory(), options_.keep),
+      placement_(probe_placement(comm_)) {
   StopSignal::install();
+  if (placement_.oversubscribed && comm_.is_root()) {
+    std::cerr << "warning: " << placement_.ranks_on_node << " ranks x " << placement_.threads
+              << " OpenMP threads on a node with " << placement_.cores_on_node
+              << " cores: oversubscribed, timings will be poor; set OMP_NUM_THREADS to at most "
+              << std::max(1, placement_.cores_on_node / placement_.ranks_on_node) << std::endl;
+  }
 }
 
 void StepDriver::say(const std::string& line) const {

@@ -9,6 +9,7 @@
 #include "src/io/checkpoint.hpp"
 #include "src/run/app_options.hpp"
 #include "src/run/phase_timers.hpp"
+#include "src/run/placement.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -56,6 +57,7 @@ class StepDriver {
   [[nodiscard]] int stop_signal() const { return stop_signal_; }
   /// Rank 0 prints `line` to stdout (always, also with --quiet).
   void say(const std::string& line) const;
+  [[nodiscard]] const Placement& placement() const { return placement_; }
 
  private:
   Communicator comm_;
@@ -64,6 +66,7 @@ class StepDriver {
   std::int64_t total_steps_;
   CheckpointStore store_;
   PhaseTimers timers_;
+  Placement placement_;
   double loop_start_ = 0.0;
   double last_progress_ = 0.0;
   std::int64_t first_step_ = 0;
