@@ -28,7 +28,7 @@ class Communicator {
  private:
   explicit Communicator(MPI_Comm owned);
   std::shared_ptr<MPI_Comm> handle_;
-  int rank_ = 0;
+  int rank_ = -1;  // -1 and 0 for MPI_COMM_NULL
   int size_ = 0;
 };
 

@@ -47,10 +47,14 @@ HaloPlan::HaloPlan(const CartDecomposition& decomposition, const kernels::GridLa
     for (int side : {-1, +1}) {
       Face face;
       face.neighbor = decomposition.neighbor(d, side);
-      if (face.neighbor != MPI_PROC_NULL && layout.n[d] < g) {
-        throw UsageError("halo width " + std::to_string(g) + " is wider than this rank's block (" +
-                         std::to_string(layout.n[d]) + " cells in dimension " + std::to_string(d) +
-                         "); use fewer ranks along that dimension or a larger grid");
+      // Judged on the narrowest block of the dimension, so every rank reaches the same verdict.
+      const std::int64_t narrowest = decomposition.global()[d] / decomposition.proc_grid()[d];
+      const bool has_neighbours = decomposition.proc_grid()[d] > 1 || decomposition.periodic()[d];
+      if (has_neighbours && narrowest < g) {
+        throw UsageError("halo width " + std::to_string(g) + " is wider than the narrowest block (" +
+                             std::to_string(narrowest) + " cells in dimension " + std::to_string(d) +
+                             "); use fewer ranks along that dimension or a larger grid",
+                         true);
       }
       // A face spans the interior of the other dimensions (faces only, no edges or corners).
       std::array<int, 3> size{};

@@ -18,8 +18,10 @@ void wait_all(std::span<Request> requests) {
   std::vector<MPI_Request> raw;
   raw.reserve(requests.size());
   for (auto& r : requests) raw.push_back(*r.handle());
-  TESSERA_MPI_CHECK(MPI_Waitall(static_cast<int>(raw.size()), raw.data(), MPI_STATUSES_IGNORE));
-  for (auto& r : requests) *r.handle() = MPI_REQUEST_NULL;
+  const int rc = MPI_Waitall(static_cast<int>(raw.size()), raw.data(), MPI_STATUSES_IGNORE);
+  // MPI_Waitall frees the requests it completed, also when it fails: take its view of them.
+  for (std::size_t i = 0; i < raw.size(); ++i) *requests[i].handle() = raw[i];
+  TESSERA_MPI_CHECK(rc);
 }
 
 }  // namespace tessera

@@ -36,8 +36,16 @@ CartSpec complete_spec(CartSpec spec, int ranks) {
     spec.proc_grid[d] = 1;
     spec.periodic[d] = false;
   }
-  int fixed = 1;
-  for (int d = 0; d < spec.dims; ++d) fixed *= spec.proc_grid[d] > 0 ? spec.proc_grid[d] : 1;
+  long long fixed = 1;  // wide: a product of user-given entries may overflow int
+  for (int d = 0; d < spec.dims; ++d) {
+    if (spec.proc_grid[d] > ranks) {
+      throw UsageError("process grid " + grid_string(spec.proc_grid, spec.dims) + " asks for " +
+                           std::to_string(spec.proc_grid[d]) + " ranks along dimension " + std::to_string(d) +
+                           " but the job has " + std::to_string(ranks),
+                       true);
+    }
+    fixed *= spec.proc_grid[d] > 0 ? spec.proc_grid[d] : 1;
+  }
   if (ranks % fixed != 0) {
     throw UsageError("process grid " + grid_string(spec.proc_grid, spec.dims) + " does not fit " +
                          std::to_string(ranks) + " ranks: the product of its fixed entries (" +

@@ -6,6 +6,7 @@
 #include "src/domain/array_view.hpp"
 #include "src/domain/cart_decomposition.hpp"
 
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,8 +18,8 @@ class Field {
   Field(const CartDecomposition& decomposition, int ghost);
 
   [[nodiscard]] const kernels::GridLayout& layout() const { return layout_; }
-  [[nodiscard]] std::span<double> data() { return values_; }
-  [[nodiscard]] std::span<const double> data() const { return values_; }
+  [[nodiscard]] std::span<double> data() { return {values_.get(), size_}; }
+  [[nodiscard]] std::span<const double> data() const { return {values_.get(), size_}; }
   [[nodiscard]] double& at(kernels::Index i, kernels::Index j, kernels::Index k) {
     return values_[static_cast<std::size_t>(layout_.index(i, j, k))];
   }
@@ -33,7 +34,8 @@ class Field {
   kernels::GridLayout layout_;
   std::array<std::int64_t, 3> offset_;
   std::array<std::int64_t, 3> global_;
-  std::vector<double> values_;
+  std::size_t size_;
+  std::unique_ptr<double[]> values_;  // not std::vector: its zero-fill would touch every page on one thread
 };
 
 }  // namespace tessera

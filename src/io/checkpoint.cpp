@@ -37,7 +37,7 @@ std::optional<std::int64_t> step_of(const std::string& name) {
     return std::nullopt;
   }
   const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (digits.empty() || digits.size() > 18 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
   return std::stoll(digits);
@@ -53,6 +53,32 @@ void sync_directory(const fs::path& dir) {
 }
 
 std::string hex(std::uint64_t v) { return digest_hex(v); }
+
+// FNV-1a over the metadata, so damage to the attributes is caught as well as to the arrays.
+class MetaHasher {
+ public:
+  MetaHasher& bytes(const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ p[i]) * 0x100000001B3ULL;
+    return *this;
+  }
+  template <class T>
+  MetaHasher& value(const T& v) { return bytes(&v, sizeof v); }
+  MetaHasher& text(const std::string& s) { return value(s.size()).bytes(s.data(), s.size()); }
+  [[nodiscard]] std::uint64_t get() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 0xCBF29CE484222325ULL;
+};
+
+std::uint64_t meta_digest(const CheckpointMeta& m, std::int64_t ranks) {
+  MetaHasher h;
+  h.text(m.app).value(m.step).value(m.time).value(m.config_hash).value(ranks).text(m.version);
+  for (auto v : m.proc_grid) h.value(v);
+  for (auto v : m.rng_state) h.value(v);
+  for (const auto& [name, value] : m.scalars) h.text(name).value(value);
+  return h.get();
+}
 
 }  // namespace
 
@@ -113,11 +139,13 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
       h5::Handle group = h5::group_handle(H5Gcreate2(file, "arrays", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                           "creating group 'arrays'");
       for (std::size_t i = 0; i < arrays.size(); ++i) {
-        h5::Handle dataset = h5::write_array(group, arrays[i]);
+        h5::Handle dataset = h5::write_array(comm_, group, arrays[i]);
         h5::write_attribute(dataset, "digest", digests[i]);
       }
     }
-    file.close();  // collective: the data is on disk on every rank's side once this returns
+    h5::write_attribute(file, "meta_digest", meta_digest(meta, comm_.size()));
+    h5::sync_file(comm_, file, "flushing checkpoint " + partial_path.string() + " to disk");
+    file.close();
   });
 
   // Only now, with every rank's part closed, does the checkpoint get its final name.
@@ -127,13 +155,23 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
     fs::rename(partial_path, final_path, ec);
     if (ec) throw RuntimeError("cannot commit checkpoint " + final_path.string() + ": " + ec.message());
     sync_directory(directory_);
-    auto committed = list();
-    for (std::size_t i = 0; i + static_cast<std::size_t>(keep_) < committed.size(); ++i) {
-      fs::remove(committed[i].path, ec);
+    // Keep the new checkpoint and the newest keep-1 older ones. Checkpoints of later steps
+    // belong to a timeline this run abandoned (it resumed from an earlier step, or started
+    // fresh): they go, so they can neither crowd out this run's checkpoints nor be resumed.
+    std::vector<CheckpointInfo> older;
+    for (const auto& c : list()) {
+      if (c.step < meta.step) {
+        older.push_back(c);
+      } else if (c.step > meta.step) {
+        fs::remove(c.path, ec);
+      }
     }
+    for (std::size_t i = 0; i + static_cast<std::size_t>(keep_ - 1) < older.size(); ++i) fs::remove(older[i].path, ec);
     for (const auto& entry : fs::directory_iterator(directory_, ec)) {
       const std::string name = entry.path().filename().string();
-      if (name.size() > std::string(kPartial).size() && name.ends_with(kPartial)) fs::remove(entry.path(), ec);
+      if (name.ends_with(kPartial) && step_of(name.substr(0, name.size() - std::string(kPartial).size()))) {
+        fs::remove(entry.path(), ec);
+      }
     }
   });
   return final_path;
@@ -166,6 +204,10 @@ CheckpointMeta read_checkpoint_meta(const Communicator& comm, const fs::path& pa
   };
   h5::check(H5Aiterate2(scalars, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), "listing group 'scalars'");
   for (const auto& name : names) meta.scalars[name] = h5::read_double_attribute(scalars, name);
+  const std::uint64_t stored = h5::read_uint64_attribute(file, "meta_digest");
+  if (stored != meta_digest(meta, meta.ranks)) {
+    throw RuntimeError("the metadata of " + path.string() + " fails its checksum: the file is damaged");
+  }
   return meta;
 }
 
@@ -175,7 +217,7 @@ void CheckpointStore::load(const fs::path& path, std::span<const ArrayView> arra
     h5::Handle file = h5::open_parallel(comm_, path);
     h5::Handle group = h5::group_handle(H5Gopen2(file, "arrays", H5P_DEFAULT), "opening group 'arrays'");
     for (std::size_t i = 0; i < arrays.size(); ++i) {
-      h5::read_array(group, arrays[i]);
+      h5::read_array(comm_, group, arrays[i]);
       h5::Handle dataset = h5::dataset_handle(H5Dopen2(group, arrays[i].name.c_str(), H5P_DEFAULT),
                                               "opening dataset '" + arrays[i].name + "'");
       stored[i] = h5::read_uint64_attribute(dataset, "digest");

@@ -2,6 +2,7 @@
 #include "src/io/parallel_file.hpp"
 
 #include "src/base/error.hpp"
+#include "src/comm/agreement.hpp"
 
 #include <array>
 
@@ -98,6 +99,17 @@ Selections select_block(hid_t file_space_id, const ArrayView& view) {
   return s;
 }
 
+// Turns a per-rank status into an agreed outcome: every rank calls this right after the call
+// that may fail on some ranks only.
+void agree_on_status(const Communicator& comm, herr_t status, const std::string& what) {
+  std::exception_ptr local;
+  if (status < 0) {
+    const std::string detail = last_error();
+    local = std::make_exception_ptr(RuntimeError(what + (detail.empty() ? std::string() : ": " + detail)));
+  }
+  agree_on_error(comm, local);
+}
+
 std::string shape_string(const std::vector<std::int64_t>& shape) {
   std::string s;
   for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
@@ -174,7 +186,7 @@ std::vector<std::uint64_t> read_uint64_array_attribute(hid_t object, const std::
   return read_vector<std::uint64_t>(object, name, H5T_NATIVE_UINT64);
 }
 
-Handle write_array(hid_t parent, const ArrayView& view) {
+Handle write_array(const Communicator& comm, hid_t parent, const ArrayView& view) {
   const int first = 3 - view.rank;
   std::array<hsize_t, 3> shape{};
   for (int d = 0; d < view.rank; ++d) shape[d] = static_cast<hsize_t>(view.global_shape[first + d]);
@@ -184,8 +196,8 @@ Handle write_array(hid_t parent, const ArrayView& view) {
       "creating dataset '" + view.name + "'");
   Selections sel = select_block(space, view);
   Handle dxpl = collective_transfer();
-  check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, sel.memory_space, sel.file_space, dxpl, view.data),
-        "writing dataset '" + view.name + "'");
+  agree_on_status(comm, H5Dwrite(dataset, H5T_NATIVE_DOUBLE, sel.memory_space, sel.file_space, dxpl, view.data),
+                  "writing dataset '" + view.name + "'");
   return dataset;
 }
 
@@ -201,7 +213,7 @@ std::vector<std::int64_t> dataset_shape(hid_t parent, const std::string& name) {
   return shape;
 }
 
-void read_array(hid_t parent, const ArrayView& view) {
+void read_array(const Communicator& comm, hid_t parent, const ArrayView& view) {
   if (H5Lexists(parent, view.name.c_str(), H5P_DEFAULT) <= 0) {
     throw RuntimeError("dataset '" + view.name + "' is missing");
   }
@@ -215,8 +227,12 @@ void read_array(hid_t parent, const ArrayView& view) {
   Handle space = dataspace_handle(H5Dget_space(dataset), "reading the shape of '" + view.name + "'");
   Selections sel = select_block(space, view);
   Handle dxpl = collective_transfer();
-  check(H5Dread(dataset, H5T_NATIVE_DOUBLE, sel.memory_space, sel.file_space, dxpl, view.data),
-        "reading dataset '" + view.name + "'");
+  agree_on_status(comm, H5Dread(dataset, H5T_NATIVE_DOUBLE, sel.memory_space, sel.file_space, dxpl, view.data),
+                  "reading dataset '" + view.name + "'");
+}
+
+void sync_file(const Communicator& comm, hid_t file, const std::string& what) {
+  agree_on_status(comm, H5Fflush(file, H5F_SCOPE_GLOBAL), what);
 }
 
 }  // namespace tessera::h5

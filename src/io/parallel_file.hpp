@@ -36,10 +36,17 @@ void write_attribute(hid_t object, const std::string& name, const std::vector<st
 
 /// Collective: creates dataset `view.name` under `parent` with the view's global shape and
 /// writes every rank's block into it. Returns the dataset (open) for attributes.
-Handle write_array(hid_t parent, const ArrayView& view);
-/// Collective: reads every rank's block of dataset `view.name` under `parent` into the view.
-/// Throws if the dataset is missing or its global shape differs from the view's.
-void read_array(hid_t parent, const ArrayView& view);
+/// The raw transfer can fail on some ranks only (a full disk seen by one I/O aggregator): the
+/// ranks agree on its outcome right after it, before any other collective HDF5 call, so a
+/// failure throws the same collective error on every rank instead of leaving them out of step.
+Handle write_array(const Communicator& comm, hid_t parent, const ArrayView& view);
+/// Collective: reads every rank's block of dataset `view.name` under `parent` into the view,
+/// agreeing on the outcome as write_array does. Throws if the dataset is missing or its
+/// global shape differs from the view's.
+void read_array(const Communicator& comm, hid_t parent, const ArrayView& view);
+/// Collective: flushes `file` to stable storage (MPI_File_sync underneath), agreeing on the
+/// outcome. Checkpoints call this before they are renamed to their final name.
+void sync_file(const Communicator& comm, hid_t file, const std::string& what);
 
 /// Shape of a dataset, slowest first, padded in front with 1 to three entries.
 [[nodiscard]] std::vector<std::int64_t> dataset_shape(hid_t parent, const std::string& name);

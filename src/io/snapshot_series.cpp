@@ -93,7 +93,7 @@ fs::path SnapshotSeries::write(std::int64_t step, double time, std::span<const A
     h5::Handle file = h5::create_parallel(comm_, path);
     h5::write_attribute(file, "step", step);
     h5::write_attribute(file, "time", time);
-    for (const auto& a : arrays) h5::write_array(file, a);
+    for (const auto& a : arrays) h5::write_array(comm_, file, a);
     file.close();
   });
   Entry entry{step, time, file_name, {}};

@@ -33,9 +33,11 @@ struct HeatProblem {
 };
 
 struct HeatVerification {
+  double amplitude = 0.0;         ///< peak of the exact discrete solution (lambda^steps)
+  bool finite = true;             ///< no NaN or Inf anywhere in u
   double error_discrete = 0.0;    ///< max |u - exact discrete solution|
   double error_continuous = 0.0;  ///< max |u - exact continuous solution|
-  double tolerance = 0.0;         ///< bound on error_discrete for PASS
+  double tolerance = 0.0;         ///< bound on error_discrete for PASS (relative to amplitude)
   bool passed = false;
 };
 

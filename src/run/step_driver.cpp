@@ -1,6 +1,7 @@
 // Step-loop conventions.
 #include "src/run/step_driver.hpp"
 
+#include "src/base/error.hpp"
 #include "src/base/version.hpp"
 #include "src/run/stop_signal.hpp"
 
@@ -50,6 +51,12 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
       if (comm_.is_root()) std::cerr << "warning: " << text << std::endl;
     };
     start.checkpoint = store_.restore_latest(state, identity_.app, identity_.config_hash, warn);
+    if (start.checkpoint && start.checkpoint->step > total_steps_) {
+      throw UsageError("the newest valid checkpoint in " + store_.directory().string() + " is of step " +
+                           std::to_string(start.checkpoint->step) + ", beyond this run's " +
+                           std::to_string(total_steps_) + " steps; raise the step count or use another --checkpoint-dir",
+                       true);
+    }
     if (start.checkpoint) {
       start.step = start.checkpoint->step;
       start.time = start.checkpoint->time;
@@ -59,6 +66,11 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
       say("[" + identity_.app + "] --restart: no valid checkpoint in " + store_.directory().string() +
           ", starting from step 0");
     }
+  } else if (comm_.is_root() && !store_.list().empty()) {
+    std::cerr << "warning: " << store_.directory().string()
+              << " holds checkpoints of an earlier run; this run starts from step 0 and replaces them "
+                 "(use --restart to resume instead)"
+              << std::endl;
   }
   first_step_ = start.step;
   loop_start_ = last_progress_ = MPI_Wtime();
@@ -102,6 +114,10 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
                   100.0 * static_cast<double>(step) / static_cast<double>(std::max<std::int64_t>(total_steps_, 1)),
                   time, elapsed, eta);
     std::cout << line << std::endl;
+  }
+  if (stop_signal_ != 0 && step >= total_steps_) {
+    say("[" + identity_.app + "] received " + signal_name(stop_signal_) + " during the last step: checkpoint written, finishing");
+    stop_signal_ = 0;
   }
   if (stop_signal_ != 0) {
     say("[" + identity_.app + "] received " + signal_name(stop_signal_) + ": checkpoint of step " +

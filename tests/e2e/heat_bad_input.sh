@@ -38,3 +38,5 @@ echo "ok: --help lists every option"
 # A checkpoint directory from another problem is refused, not silently resumed.
 mpi 2 1 "$BIN_DIR/heat" --n 20 --steps 10 --checkpoint-every 5 --output other --quiet >/dev/null
 expect_usage_error "different problem options" --n 24 --steps 10 --restart --output other
+# Resuming a checkpoint that lies beyond the requested step count.
+expect_usage_error "beyond this run's 7 steps" --n 20 --steps 7 --restart --output other

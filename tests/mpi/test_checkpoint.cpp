@@ -165,6 +165,32 @@ void flip_value_in_file(const fs::path& file, double value) {
   f.write(&flipped, 1);
 }
 
+TEST(Checkpoint, NewCheckpointIsNeverPrunedAndLaterStepsAreDropped) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "timeline");
+  State s(comm, 0);
+  CheckpointStore store(comm, dir, 2);
+  for (std::int64_t step : {100, 200, 300}) {
+    s.fill(step);
+    store.write(meta_for(step), s.views());
+  }
+  // A run resumed from step 200 (say 300 was damaged) writes 250: 300 belongs to the abandoned
+  // timeline and goes; 200 and 250 stay.
+  s.fill(250);
+  store.write(meta_for(250), s.views());
+  auto listed = store.list();
+  ASSERT_EQ(listed.size(), 2U);
+  EXPECT_EQ(listed[0].step, 200);
+  EXPECT_EQ(listed[1].step, 250);
+  // With keep 1 only the new one remains.
+  CheckpointStore single(comm, dir, 1);
+  s.fill(260);
+  single.write(meta_for(260), s.views());
+  listed = single.list();
+  ASSERT_EQ(listed.size(), 1U);
+  EXPECT_EQ(listed[0].step, 260);
+}
+
 TEST(Checkpoint, DamagedNewestFallsBackToPrevious) {
   const Communicator comm = world();
   for (const std::string damage : {"flip", "truncate"}) {

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace tessera {
 namespace {
 
@@ -52,6 +54,32 @@ HeatProblem make(int dims, std::array<std::int64_t, 3> cells, std::array<int, 3>
 INSTANTIATE_TEST_SUITE_P(Problems, HeatDecompositions,
                          testing::Values(make(2, {13, 11, 1}), make(2, {8, 17, 1}, {-1, 0, 0}),
                                          make(3, {9, 7, 6}), make(3, {5, 8, 7}, {-1, 0, 0})));
+
+TEST(HeatVerification, CatchesNaNAndWrongFieldsAtAnyAmplitude) {
+  const Communicator world = Communicator::duplicate(MPI_COMM_WORLD);
+  HeatSolver solver(world, make(2, {8, 8, 1}));
+  solver.set_initial_state();
+  PhaseTimers timers;
+  const int steps = 3000;  // the exact amplitude decays to ~1e-29 on this small grid
+  for (int s = 0; s < steps; ++s) solver.step(timers);
+  const HeatVerification good = solver.verify(steps, steps * solver.dt());
+  EXPECT_TRUE(good.passed) << good.error_discrete << " vs " << good.tolerance;
+  EXPECT_LT(good.amplitude, 1e-20);
+
+  ArrayView u = solver.state();
+  const kernels::Index cells = u.block_size();
+  std::vector<double> saved(u.memory_shape[1] * u.memory_shape[2]);
+  std::copy(u.data, u.data + saved.size(), saved.begin());
+  // An all-zero field is within any absolute tolerance of a tiny solution: must still fail.
+  for (std::size_t i = 0; i < saved.size(); ++i) u.data[i] = 0.0;
+  EXPECT_FALSE(solver.verify(steps, steps * solver.dt()).passed);
+  // One NaN on the last rank: max-reductions would skip it.
+  std::copy(saved.begin(), saved.end(), u.data);
+  if (world.rank() == world.size() - 1 && cells > 0) *const_cast<double*>(u.first()) = std::nan("");
+  const HeatVerification nan = solver.verify(steps, steps * solver.dt());
+  EXPECT_FALSE(nan.finite);
+  EXPECT_FALSE(nan.passed);
+}
 
 TEST(HeatProblem, InvalidProblemsAreRefused) {
   HeatProblem p = make(2, {10, 10, 1});

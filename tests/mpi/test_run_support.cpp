@@ -115,7 +115,7 @@ TEST(SnapshotSeries, WritesReadableFilesAndAnXdmfTimeSeries) {
   {
     h5::Handle file = h5::open_parallel(comm, dir / "demo_000000005.h5");
     EXPECT_EQ(h5::read_double_attribute(file, "time"), 2.5);
-    h5::read_array(file, f.view("u"));
+    h5::read_array(comm, file, f.view("u"));
   }
   for (kernels::Index j = 0; j < f.layout().n[1]; ++j)
     for (kernels::Index i = 0; i < f.layout().n[0]; ++i)
