@@ -4,10 +4,18 @@
 // built with -ffp-contract=off, so the results agree bit for bit on any thread count.
 #include "kernels/heat.hpp"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
 namespace tessera::kernels {
+
+namespace {
+// Bytes of a 3D sweep's working set (a band of rows in three planes) meant to stay in L2.
+constexpr Index kL2BandBytes = 512 * 1024;
+}  // namespace
 
 void heat_update_2d(std::span<const double> in, std::span<double> out, const GridLayout& layout,
                     const Box& box, const Diffusion& r) {
@@ -57,16 +65,31 @@ void heat_update_3d(std::span<const double> in, std::span<double> out, const Gri
   const double rz = r[2];
   const double* const src = in.data();
   double* const dst = out.data();
-#pragma omp parallel for collapse(2) schedule(static)
-  for (Index k = box.lo[2]; k < box.hi[2]; ++k) {
-    for (Index j = box.lo[1]; j < box.hi[1]; ++j) {
-      const double* __restrict u = src + layout.index(0, j, k);
-      double* __restrict o = dst + layout.index(0, j, k);
+  // Each thread sweeps its own slab of z planes in bands of y rows, sized so that the band's
+  // rows in planes k-1, k and k+1 stay in the core's L2: every cell then comes from memory
+  // once instead of once more for each plane that reads it (about +10% out of cache).
+  const auto row_bytes = static_cast<Index>(sizeof(double)) * (box.hi[0] - box.lo[0] + 2);
+  const Index band = std::max<Index>(4, kL2BandBytes / (3 * row_bytes));
+#pragma omp parallel
+  {
+    const Index planes = box.hi[2] - box.lo[2];
+    const auto team = static_cast<Index>(omp_get_num_threads());
+    const auto me = static_cast<Index>(omp_get_thread_num());
+    const Index k_begin = box.lo[2] + planes * me / team;
+    const Index k_end = box.lo[2] + planes * (me + 1) / team;
+    for (Index j_begin = box.lo[1]; j_begin < box.hi[1]; j_begin += band) {
+      const Index j_end = std::min(box.hi[1], j_begin + band);
+      for (Index k = k_begin; k < k_end; ++k) {
+        for (Index j = j_begin; j < j_end; ++j) {
+          const double* __restrict u = src + layout.index(0, j, k);
+          double* __restrict o = dst + layout.index(0, j, k);
 #pragma omp simd
-      for (Index i = box.lo[0]; i < box.hi[0]; ++i) {
-        const double c = u[i];
-        o[i] = c + rx * ((u[i - 1] + u[i + 1]) - 2.0 * c) + ry * ((u[i - sy] + u[i + sy]) - 2.0 * c) +
-               rz * ((u[i - sz] + u[i + sz]) - 2.0 * c);
+          for (Index i = box.lo[0]; i < box.hi[0]; ++i) {
+            const double c = u[i];
+            o[i] = c + rx * ((u[i - 1] + u[i + 1]) - 2.0 * c) + ry * ((u[i - sy] + u[i + sy]) - 2.0 * c) +
+                   rz * ((u[i - sz] + u[i + sz]) - 2.0 * c);
+          }
+        }
       }
     }
   }
