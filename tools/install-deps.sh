@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake git python3 procps
+  build-essential cmake git python3 python3-matplotlib procps
   openmpi-bin libopenmpi-dev
   libhdf5-openmpi-dev hdf5-tools
   libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev

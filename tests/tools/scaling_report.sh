@@ -1,0 +1,115 @@
+# A tiny strong-scaling sweep (2 points, 2 repeats, with the machine probe), then the report:
+# its tables hold the numbers of the records, every plot is a valid PNG, the model's reported
+# error matches its predictions; malformed and mixed results files fail naming the line.
+source "$(dirname "$0")/../e2e/lib.sh"
+TOOLS=$(cd "$(dirname "$0")/../../tools" && pwd)
+
+"$TOOLS/tessera-scaling" --app heat --mode strong --dims 2 --size 96 --ranks 1,2 --threads 1 --steps 60 \
+  --repeats 2 --probe --probe-cells 200000 --bin-dir "$BIN_DIR" --results results.jsonl | tee sweep.log
+[ "$(wc -l <results.jsonl)" -eq 5 ] || fail "expected 5 records (1 probe + 2 points x 2 repeats)"
+grep -q "\[5/5\]" sweep.log || fail "no progress lines"
+
+"$TOOLS/tessera-report" results.jsonl -o report | tee report.log
+[ -s report/report.md ] && [ -s report/report.html ] || fail "report.md or report.html missing"
+
+/usr/bin/python3 - "$TOOLS" <<'PY'
+import json, math, re, statistics, sys
+sys.path.insert(0, sys.argv[1])
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.image as mpimg
+
+records = [json.loads(l) for l in open("results.jsonl")]
+runs = [r for r in records if r["app"] == "heat"]
+md = open("report/report.md").read()
+html = open("report/report.html").read()
+
+def table_after(marker):
+    lines = md[md.index(marker):].splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("|"))
+    rows = []
+    for l in lines[start + 2:]:
+        if not l.startswith("|"):
+            break
+        rows.append([c.strip() for c in l.strip("|").split("|")])
+    return rows
+
+# 1. The run table holds the medians of the records.
+rows = table_after("## heat: strong scaling")
+assert len(rows) == 2, rows
+for row in rows:
+    ranks = int(row[0])
+    mine = [r for r in runs if r["ranks"] == ranks]
+    assert len(mine) == 2 and row[10] == "2", row
+    s_step = statistics.median(r["step_seconds"] / r["steps_run"] for r in mine)
+    assert row[3] == f"{s_step:.4e}", (row[3], s_step)
+    mcups = statistics.median(r["metrics"]["cell_updates_per_s"] for r in mine) / 1e6
+    assert row[4] == f"{mcups:.1f}", (row[4], mcups)
+    assert int(row[2]) == 96 * 96
+    assert row[9] == "yes"
+    assert row[3] in html, "HTML lacks the table figures"
+base = float(rows[0][3])
+assert abs(float(rows[1][5]) - base / float(rows[1][3])) < 0.011, "speedup is not T1/TP"
+
+# 2. Every plot exists and is a valid PNG.
+images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+assert len(images) >= 6, images
+for name in images:
+    with open(f"report/{name}", "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n", f"{name} is not a PNG"
+    pixels = mpimg.imread(f"report/{name}")
+    assert pixels.shape[0] > 100 and pixels.shape[1] > 100, name
+    assert f'src="{name}"' in html, f"HTML lacks {name}"
+
+# 3. The model reproduces the measured points within its reported error.
+model_rows = table_after("| ranks | threads | measured s/step | model s/step | error |")
+errors = []
+for row in model_rows:
+    measured, model, error = float(row[2]), float(row[3]), float(row[4].rstrip("%")) / 100
+    assert abs(abs(model - measured) / measured - error) < 0.002, row
+    errors.append(error)
+reported = float(re.search(r"Model error on the measured points: max ([0-9.]+)%", md).group(1)) / 100
+assert abs(reported - max(errors)) < 0.002, (reported, errors)
+assert "MODEL" in md and "nodes" in md
+print(f"report checks passed: {len(images)} plots, model error up to {reported:.1%}")
+PY
+
+# Malformed and mixed files: exit 2 naming the line.
+expect_report_error() {
+  local file=$1 fragment=$2
+  set +e
+  "$TOOLS/tessera-report" "$file" -o bad-report 2>err.log
+  local status=$?
+  set -e
+  [ "$status" -eq 2 ] || fail "tessera-report $file exited $status, expected 2"
+  grep -q -- "$fragment" err.log || { cat err.log; fail "message lacks '$fragment'"; }
+  echo "ok: $(cat err.log)"
+}
+cp results.jsonl garbage.jsonl && echo 'not json at all' >>garbage.jsonl
+expect_report_error garbage.jsonl "garbage.jsonl:6: not a JSON record"
+cp results.jsonl partial.jsonl && echo '{"app": "heat", "ranks": 2}' >>partial.jsonl
+expect_report_error partial.jsonl "partial.jsonl:6: record lacks threads"
+/usr/bin/python3 - <<'PY'
+import json
+lines = open("results.jsonl").read().splitlines()
+r = json.loads(lines[3])
+r["size"] = 12345
+lines[3] = json.dumps(r)
+open("mixed.jsonl", "w").write("\n".join(lines) + "\n")
+PY
+expect_report_error mixed.jsonl "mixed.jsonl:4: heat strong-scaling run has global size 12345"
+expect_report_error /no/such/results.jsonl "cannot read the results file"
+
+# A Slurm job-array script for a cluster.
+"$TOOLS/tessera-scaling" --mode weak --size 256 --ranks 4,8,16 --repeats 2 --bin-dir "$BIN_DIR" \
+  --results cluster.jsonl --slurm-array sweep.sbatch
+grep -q "#SBATCH --array=0-5" sweep.sbatch || fail "job array has the wrong task range"
+grep -q "srun --mpi=pmix" sweep.sbatch || fail "array tasks do not launch with srun"
+bash -n sweep.sbatch || fail "the generated batch script is not valid bash"
+
+set +e
+"$TOOLS/tessera-scaling" --ranks 0,2 --results x.jsonl 2>err.log
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q "counts must be positive" err.log || fail "bad --ranks not refused with exit 2"
+echo "scaling and report tools: all checks passed"

@@ -1,0 +1,139 @@
+"""Reading tessera run records (JSON Lines) for scaling sweeps and reports.
+
+Every line of a results file is one run record as the apps write it with --record, plus a
+"sweep" object added by tessera-scaling. Loading checks each line and names the file and line
+of anything malformed, so a report never silently drops or misreads a run.
+"""
+
+import json
+import math
+import statistics
+
+REQUIRED_KEYS = ("app", "ranks", "threads", "verified", "state_digest", "timers", "metrics")
+PHASES = ("compute", "halo", "reduce", "io")
+
+
+class ResultsError(Exception):
+    """A results file that cannot be used: the message names the file and line."""
+
+
+def load_records(path):
+    """Returns [(line_number, record)] for every non-empty line of `path`."""
+    records = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.readlines()
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot read the results file: {e.strerror}") from e
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ResultsError(f"{path}:{number}: not a JSON record ({e.msg} at column {e.colno})") from e
+        if not isinstance(record, dict):
+            raise ResultsError(f"{path}:{number}: a record must be a JSON object, got {type(record).__name__}")
+        missing = [k for k in REQUIRED_KEYS if k not in record]
+        if missing:
+            raise ResultsError(f"{path}:{number}: record lacks {', '.join(missing)} (is this a tessera run record?)")
+        for key in ("ranks", "threads"):
+            if not isinstance(record[key], int) or record[key] < 1:
+                raise ResultsError(f"{path}:{number}: '{key}' must be a positive integer, got {record[key]!r}")
+        records.append((number, record))
+    if not records:
+        raise ResultsError(f"{path}: no run records in the file")
+    return records
+
+
+def probe_of(records):
+    """The last machine-probe record, or None."""
+    probes = [r for _, r in records if r["app"] == "probe"]
+    return probes[-1] if probes else None
+
+
+def sweep_groups(records, path):
+    """Groups sweep runs by (app, mode): {(app, mode): [(line, record)]}.
+
+    Strong-scaling runs of one group must share the global size, weak-scaling runs the size per
+    rank; a run that differs is reported with its line, since mixing them would make every
+    speedup and efficiency in the report wrong.
+    """
+    groups = {}
+    for number, record in records:
+        if record["app"] == "probe":
+            continue
+        sweep = record.get("sweep")
+        if not isinstance(sweep, dict) or sweep.get("mode") not in ("strong", "weak"):
+            raise ResultsError(f"{path}:{number}: run record of '{record['app']}' has no sweep information "
+                               "(records in a results file come from tessera-scaling)")
+        for key in ("size", "steps_run"):
+            if key not in record:
+                raise ResultsError(f"{path}:{number}: record lacks '{key}'")
+        groups.setdefault((record["app"], sweep["mode"]), []).append((number, record))
+    for (app, mode), runs in groups.items():
+        def size_key(r):
+            return r["size"] if mode == "strong" else r["size"] / r["ranks"]
+        first_line, first = runs[0]
+        for number, record in runs[1:]:
+            if not math.isclose(size_key(record), size_key(first), rel_tol=1e-9):
+                what = "global size" if mode == "strong" else "size per rank"
+                raise ResultsError(f"{path}:{number}: {app} {mode}-scaling run has {what} {size_key(record):g}, "
+                                   f"but line {first_line} has {size_key(first):g}; put different sweeps in "
+                                   "different results files")
+    return groups
+
+
+def seconds_per_step(record):
+    """Stepping time per step, without checkpoint or snapshot I/O."""
+    steps = max(record["steps_run"], 1)
+    seconds = record.get("step_seconds", record.get("wall_seconds", 0.0))
+    return seconds / steps
+
+
+def phase_per_step(record, phase):
+    """Average over ranks of one phase's time per step."""
+    timers = record["timers"].get(phase, {})
+    return timers.get("avg", 0.0) / max(record["steps_run"], 1)
+
+
+def summarize_points(runs):
+    """One row per (ranks, threads): medians over repeats."""
+    points = {}
+    for _, record in runs:
+        points.setdefault((record["ranks"], record["threads"]), []).append(record)
+    rows = []
+    for (ranks, threads), group in sorted(points.items()):
+        row = {
+            "ranks": ranks,
+            "threads": threads,
+            "cores": ranks * threads,
+            "size": group[0]["size"],
+            "repeats": len(group),
+            "seconds_per_step": statistics.median(seconds_per_step(r) for r in group),
+            "cell_updates_per_s": statistics.median(r["metrics"].get("cell_updates_per_s", 0.0) for r in group),
+            "bandwidth_bytes_per_s": statistics.median(r["metrics"].get("bandwidth_bytes_per_s", 0.0) for r in group),
+            "verified": all(r["verified"] for r in group),
+            "oversubscribed": any(r.get("oversubscribed", False) for r in group),
+            "phases": {p: statistics.median(phase_per_step(r, p) for r in group) for p in PHASES},
+            "compute_max_per_step": statistics.median(
+                r["timers"].get("compute", {}).get("max", 0.0) / max(r["steps_run"], 1) for r in group),
+            "dims": group[0].get("problem", {}).get("dims", 2),
+        }
+        rows.append(row)
+    base = rows[0]
+    for row in rows:
+        ratio = base["seconds_per_step"] / row["seconds_per_step"] if row["seconds_per_step"] > 0 else 0.0
+        scale = row["cores"] / base["cores"]
+        row["speedup"] = ratio if row["size"] == base["size"] else ratio * row["size"] / base["size"]
+        row["efficiency"] = row["speedup"] / scale
+    return rows
+
+
+def stream_copy_bandwidth(probe):
+    """The probe's best all-ranks STREAM copy bandwidth (bytes/s), or None."""
+    if not probe:
+        return None
+    figures = [s["bytes_per_s"]["median"] for s in probe["metrics"].get("stream", [])
+               if s["kernel"] == "copy" and s["scope"] == "all"]
+    return max(figures) if figures else None
