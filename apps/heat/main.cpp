@@ -11,6 +11,7 @@
 #include "src/run/app_options.hpp"
 #include "src/run/config_hash.hpp"
 #include "src/run/main_guard.hpp"
+#include "src/run/placement.hpp"
 #include "src/run/run_record.hpp"
 #include "src/run/step_driver.hpp"
 
@@ -36,6 +37,9 @@ struct HeatOptions {
 };
 
 HeatProblem problem_from(const HeatOptions& o) {
+  if (o.dims == 2 && o.nz > 0) {
+    throw UsageError("--nz " + std::to_string(o.nz) + " is for 3D grids; drop it or add --dims 3");
+  }
   HeatProblem p;
   p.dims = o.dims;
   p.cells = {o.nx > 0 ? o.nx : o.n, o.ny > 0 ? o.ny : o.n, o.dims == 3 ? (o.nz > 0 ? o.nz : o.n) : 1};
@@ -68,6 +72,7 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
 
   std::optional<HeatProblem> problem;
   collective_check(world, [&] { problem = problem_from(o); });
+  require_memory(world, problem->bytes_per_rank(world.size()), "the heat fields");
   HeatSolver solver(world, *problem);
   const CartDecomposition& decomposition = solver.decomposition();
   const Communicator& comm = decomposition.comm();
@@ -75,7 +80,8 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
   ConfigHash hash;
   hash.add("dims", problem->dims).add("cells", problem->cells).add("alpha", problem->alpha).add("dt", solver.dt());
   const auto& procs = decomposition.proc_grid();
-  StepDriver driver(comm, common, RunIdentity{"heat", hash.value(), {procs[0], procs[1], procs[2]}}, o.steps);
+  StepDriver driver(comm, common, RunIdentity{"heat", hash.value(), {procs[0], procs[1], procs[2]}, hash.text()},
+                    o.steps);
   PhaseTimers& timers = driver.timers();
 
   const auto& c = problem->cells;
@@ -166,7 +172,7 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
       record["size"] = solver.global_cells();
       record["steps"] = step;
       record["steps_run"] = steps_run;
-      record["restarted_from"] = start.step;
+      record["restarted_from"] = start.checkpoint ? nlohmann::json(start.step) : nlohmann::json(nullptr);
       record["timers"] = timers_json;
       record["wall_seconds"] = loop_seconds;
       record["step_seconds"] = step_seconds;

@@ -27,7 +27,7 @@ void agree_on_error(const Communicator& comm, const std::exception_ptr& local) {
   if (first_failed == INT_MAX) return;
   message = broadcast(comm, message, first_failed);
   code = broadcast(comm, code, first_failed);
-  if (comm.size() > 1) message += " [reported by rank " + std::to_string(first_failed) + "]";
+  if (first_failed != 0) message += " [reported by rank " + std::to_string(first_failed) + "]";
   // Rethrow as the same kind of error, so callers can catch UsageError or RuntimeError.
   switch (static_cast<ExitCode>(code)) {
     case ExitCode::usage: throw UsageError(message, true);

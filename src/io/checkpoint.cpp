@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fcntl.h>
+#include <map>
 #include <sstream>
 #include <unistd.h>
 #include <utility>
@@ -71,9 +72,35 @@ class MetaHasher {
   std::uint64_t h_ = 0xCBF29CE484222325ULL;
 };
 
+// "cells: checkpoint [64,64,1], this run [96,96,1]" for every option that differs.
+std::string describe_difference(const std::string& stored, const std::string& current) {
+  auto parse = [](const std::string& text) {
+    std::map<std::string, std::string> options;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      std::size_t end = text.find("; ", at);
+      if (end == std::string::npos) end = text.size();
+      const std::string item = text.substr(at, end - at);
+      const std::size_t eq = item.find('=');
+      if (eq != std::string::npos) options[item.substr(0, eq)] = item.substr(eq + 1);
+      at = end + 2;
+    }
+    return options;
+  };
+  const auto a = parse(stored);
+  const auto b = parse(current);
+  std::string out;
+  for (const auto& [key, value] : b) {
+    const auto it = a.find(key);
+    const std::string old = it == a.end() ? "(unset)" : it->second;
+    if (old != value) out += (out.empty() ? "" : "; ") + key + ": checkpoint " + old + ", this run " + value;
+  }
+  return out.empty() ? "config hashes differ" : out;
+}
+
 std::uint64_t meta_digest(const CheckpointMeta& m, std::int64_t ranks) {
   MetaHasher h;
-  h.text(m.app).value(m.step).value(m.time).value(m.config_hash).value(ranks).text(m.version);
+  h.text(m.app).value(m.step).value(m.time).value(m.config_hash).text(m.config).value(ranks).text(m.version);
   for (auto v : m.proc_grid) h.value(v);
   for (auto v : m.rng_state) h.value(v);
   for (const auto& [name, value] : m.scalars) h.text(name).value(value);
@@ -128,6 +155,7 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
     h5::write_attribute(file, "step", meta.step);
     h5::write_attribute(file, "time", meta.time);
     h5::write_attribute(file, "config_hash", meta.config_hash);
+    h5::write_attribute(file, "config", meta.config);
     h5::write_attribute(file, "ranks", static_cast<std::int64_t>(comm_.size()));
     h5::write_attribute(file, "proc_grid", meta.proc_grid);
     h5::write_attribute(file, "version", meta.version);
@@ -192,6 +220,7 @@ CheckpointMeta read_checkpoint_meta(const Communicator& comm, const fs::path& pa
   meta.step = h5::read_int64_attribute(file, "step");
   meta.time = h5::read_double_attribute(file, "time");
   meta.config_hash = h5::read_uint64_attribute(file, "config_hash");
+  meta.config = h5::read_string_attribute(file, "config");
   meta.ranks = h5::read_int64_attribute(file, "ranks");
   meta.proc_grid = h5::read_int64_array_attribute(file, "proc_grid");
   meta.version = h5::read_string_attribute(file, "version");
@@ -236,7 +265,8 @@ void CheckpointStore::load(const fs::path& path, std::span<const ArrayView> arra
 
 std::optional<CheckpointMeta> CheckpointStore::restore_latest(std::span<const ArrayView> arrays, const std::string& app,
                                                               std::uint64_t config_hash,
-                                                              const std::function<void(const std::string&)>& warn) {
+                                                              const std::function<void(const std::string&)>& warn,
+                                                              const std::string& config) {
   // One rank reads the directory, so all ranks try the same files in the same order.
   std::string listing;
   if (comm_.is_root()) {
@@ -260,8 +290,8 @@ std::optional<CheckpointMeta> CheckpointStore::restore_latest(std::span<const Ar
                        true);
     }
     if (meta.config_hash != config_hash) {
-      throw UsageError("checkpoint " + candidate + " was written with different problem options (config hash " +
-                           hex(meta.config_hash) + ", this run " + hex(config_hash) +
+      throw UsageError("checkpoint " + candidate + " was written with different problem options (" +
+                           describe_difference(meta.config, config) +
                            "); restart with the same problem options, or use another --checkpoint-dir",
                        true);
     }

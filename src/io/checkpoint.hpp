@@ -26,6 +26,7 @@ struct CheckpointMeta {
   double time = 0.0;
   std::vector<std::uint64_t> rng_state;  ///< the app's random generator state, if any
   std::uint64_t config_hash = 0;         ///< hash of the options that define the computed result
+  std::string config;                    ///< the same options as "key=value; ..." text
   std::int64_t ranks = 0;
   std::vector<std::int64_t> proc_grid;
   std::string version;
@@ -53,7 +54,8 @@ class CheckpointStore {
   /// problem.
   std::optional<CheckpointMeta> restore_latest(std::span<const ArrayView> arrays, const std::string& app,
                                                std::uint64_t config_hash,
-                                               const std::function<void(const std::string&)>& warn);
+                                               const std::function<void(const std::string&)>& warn,
+                                               const std::string& config = {});
 
   /// Committed checkpoints in the directory, oldest first (this rank's view of the directory).
   [[nodiscard]] std::vector<CheckpointInfo> list() const;

@@ -70,7 +70,13 @@ void SnapshotSeries::resume_at(std::int64_t step) {
     for (const auto& e : index.at("snapshots")) {
       Entry entry{e.at("step").get<std::int64_t>(), e.at("time").get<double>(), e.at("file").get<std::string>(),
                   e.at("arrays").get<std::vector<std::string>>()};
-      if (entry.step <= step) entries_.push_back(std::move(entry));
+      if (entry.step <= step) {
+        entries_.push_back(std::move(entry));
+      } else if (comm_.is_root()) {
+        // A later snapshot of an abandoned timeline (a fresh run, or a resume from earlier).
+        std::error_code ec;
+        std::filesystem::remove(directory_ / entry.file, ec);
+      }
     }
   } catch (const nlohmann::json::exception& e) {
     throw RuntimeError("snapshot index " + index_path().string() + " is damaged (" + e.what() +

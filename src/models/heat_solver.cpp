@@ -33,6 +33,17 @@ double HeatProblem::stability_limit() const {
   return 1.0 / (2.0 * alpha * inv);
 }
 
+double HeatProblem::bytes_per_rank(int ranks) const {
+  // In floating point: the product of user-given sizes can overflow any integer type.
+  double total = 1.0;
+  double ghost_factor = 1.0;
+  for (int d = 0; d < dims; ++d) {
+    total *= static_cast<double>(cells[d]);
+    ghost_factor *= 1.0 + 2.0 / std::max(1.0, static_cast<double>(cells[d]) / std::pow(ranks, 1.0 / dims));
+  }
+  return 2.0 * sizeof(double) * total / ranks * ghost_factor;
+}
+
 void HeatProblem::validate() const {
   if (dims != 2 && dims != 3) throw UsageError("--dims must be 2 or 3, got " + std::to_string(dims), true);
   for (int d = 0; d < dims; ++d) {

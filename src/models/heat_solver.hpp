@@ -30,6 +30,8 @@ struct HeatProblem {
   [[nodiscard]] double time_step() const { return dt > 0.0 ? dt : 0.9 * stability_limit(); }
   /// Throws UsageError (collective: all ranks check the same values) when the problem is invalid.
   void validate() const;
+  /// Memory the solver needs on each of `ranks` ranks (two fields with ghosts), in bytes.
+  [[nodiscard]] double bytes_per_rank(int ranks) const;
 };
 
 struct HeatVerification {

@@ -43,7 +43,8 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
   cli_.set_config("--config", "", "TOML file with option values (keys are option names; the command line wins)")
       ->check(CLI::ExistingFile);
   cli_.add_option("--output", common_.output, "Directory for output files")->group("Run control");
-  cli_.add_option("--checkpoint-every", common_.checkpoint_every, "Write a checkpoint every N steps (0 = off)")
+  cli_.add_option("--checkpoint-every", common_.checkpoint_every,
+                  "Write a checkpoint every N steps (0 = none, except one when stopped by SIGTERM/SIGUSR1)")
       ->check(non_negative_number())
       ->group("Run control");
   cli_.add_option("--checkpoint-dir", common_.checkpoint_dir, "Checkpoint directory (default OUTPUT/checkpoints)")
@@ -67,6 +68,16 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
       help = true;
     } catch (const CLI::CallForAllHelp&) {
       help = true;
+    } catch (const CLI::ConfigError& e) {
+      // CLI11 says "INI was not able to parse KEY" for a key no option has.
+      std::string what = e.what();
+      const std::string marker = "INI was not able to parse ";
+      if (const auto at = what.find(marker); at != std::string::npos) {
+        what = "unknown key '" + what.substr(at + marker.size()) + "' in config file " +
+               cli_.get_config_ptr()->as<std::string>() +
+               "; keys are the long option names without dashes, e.g. checkpoint-every";
+      }
+      throw UsageError(what + "\nRun with --help to see every option and its default.");
     } catch (const CLI::ParseError& e) {
       throw UsageError(std::string(e.what()) + "\nRun with --help to see every option and its default.");
     }

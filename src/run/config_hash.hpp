@@ -1,29 +1,54 @@
 // ConfigHash: a 64-bit hash of the options that define a run's computed result (not output
-// paths or run control), stored in checkpoints so a restart with other physics is refused.
+// paths or run control), stored in checkpoints so a restart with other physics is refused,
+// plus a readable "key=value; ..." text of the same options so the refusal can say which
+// option differs.
 #pragma once
 
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <string_view>
 
 namespace tessera {
 
 class ConfigHash {
  public:
-  ConfigHash& add(std::string_view key, std::int64_t value) { return mix(key).mix_word(static_cast<std::uint64_t>(value)); }
+  ConfigHash& add(std::string_view key, std::int64_t value) {
+    note(key, std::to_string(value));
+    return mix(key).mix_word(static_cast<std::uint64_t>(value));
+  }
   ConfigHash& add(std::string_view key, int value) { return add(key, static_cast<std::int64_t>(value)); }
-  ConfigHash& add(std::string_view key, double value) { return mix(key).mix_word(std::bit_cast<std::uint64_t>(value)); }
-  ConfigHash& add(std::string_view key, std::string_view value) { return mix(key).mix(value); }
+  ConfigHash& add(std::string_view key, double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    note(key, text);
+    return mix(key).mix_word(std::bit_cast<std::uint64_t>(value));
+  }
+  ConfigHash& add(std::string_view key, std::string_view value) {
+    note(key, std::string(value));
+    return mix(key).mix(value);
+  }
   template <class T, std::size_t N>
   ConfigHash& add(std::string_view key, const std::array<T, N>& values) {
+    std::string list = "[";
     mix(key);
-    for (const auto& v : values) add("", v);
+    for (std::size_t i = 0; i < N; ++i) {
+      list += (i ? "," : "") + std::to_string(values[i]);
+      mix_word(static_cast<std::uint64_t>(values[i]));
+    }
+    note(key, list + "]");
     return *this;
   }
   [[nodiscard]] std::uint64_t value() const { return h_; }
+  /// "key=value; key=value" of everything added, in order.
+  [[nodiscard]] const std::string& text() const { return text_; }
 
  private:
+  void note(std::string_view key, const std::string& value) {
+    text_ += (text_.empty() ? "" : "; ") + std::string(key) + "=" + value;
+  }
   ConfigHash& mix(std::string_view text) {
     for (unsigned char c : text) mix_byte(c);
     mix_byte(0);
@@ -38,6 +63,7 @@ class ConfigHash {
     h_ *= 0x100000001B3ULL;  // FNV-1a
   }
   std::uint64_t h_ = 0xCBF29CE484222325ULL;
+  std::string text_;
 };
 
 }  // namespace tessera

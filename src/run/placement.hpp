@@ -5,6 +5,8 @@
 
 #include "src/comm/communicator.hpp"
 
+#include <string>
+
 namespace tessera {
 
 struct Placement {
@@ -16,5 +18,9 @@ struct Placement {
 
 /// Collective over `comm`.
 Placement probe_placement(const Communicator& comm);
+
+/// Collective: throws a UsageError on every rank when `bytes_per_rank` (what `what` needs on
+/// each rank) exceeds this node's physical memory shared among its ranks.
+void require_memory(const Communicator& comm, double bytes_per_rank, const std::string& what);
 
 }  // namespace tessera

@@ -3,6 +3,7 @@
 
 #include "src/base/error.hpp"
 #include "src/base/version.hpp"
+#include "src/comm/agreement.hpp"
 #include "src/run/stop_signal.hpp"
 
 #include <mpi.h>
@@ -10,6 +11,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <utility>
 
@@ -30,6 +33,26 @@ StepDriver::StepDriver(Communicator comm, const CommonOptions& options, RunIdent
       total_steps_(total_steps),
       store_(comm_, options_.checkpoint_directory(), options_.keep),
       placement_(probe_placement(comm_)) {
+  // Unwritable paths are input errors: find them now, not after hours of computing.
+  collective_check(comm_, [&] {
+    if (!comm_.is_root()) return;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (const auto& [dir, option] : {std::pair{fs::path(options_.output), "--output"},
+                                      std::pair{options_.checkpoint_directory(), "--checkpoint-dir"}}) {
+      fs::create_directories(dir, ec);
+      if (ec || !fs::is_directory(dir)) {
+        throw UsageError("cannot create directory " + dir.string() + " (" + (ec ? ec.message() : "not a directory") +
+                         "); choose a writable " + option);
+      }
+    }
+    if (!options_.record.empty()) {
+      const fs::path record(options_.record);
+      if (record.has_parent_path()) fs::create_directories(record.parent_path(), ec);
+      std::ofstream probe(record, std::ios::app);
+      if (!probe) throw UsageError("cannot write the run record " + record.string() + "; choose a writable --record path");
+    }
+  });
   StopSignal::install();
   if (placement_.oversubscribed && comm_.is_root()) {
     std::cerr << "warning: " << placement_.ranks_on_node << " ranks x " << placement_.threads
@@ -50,7 +73,7 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
     auto warn = [&](const std::string& text) {
       if (comm_.is_root()) std::cerr << "warning: " << text << std::endl;
     };
-    start.checkpoint = store_.restore_latest(state, identity_.app, identity_.config_hash, warn);
+    start.checkpoint = store_.restore_latest(state, identity_.app, identity_.config_hash, warn, identity_.config);
     if (start.checkpoint && start.checkpoint->step > total_steps_) {
       throw UsageError("the newest valid checkpoint in " + store_.directory().string() + " is of step " +
                            std::to_string(start.checkpoint->step) + ", beyond this run's " +
@@ -85,6 +108,7 @@ std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std
   meta.step = step;
   meta.time = time;
   meta.config_hash = identity_.config_hash;
+  meta.config = identity_.config;
   meta.ranks = comm_.size();
   meta.proc_grid = identity_.proc_grid;
   meta.version = kVersion;

@@ -27,6 +27,7 @@ struct RunIdentity {
   std::string app;
   std::uint64_t config_hash = 0;
   std::vector<std::int64_t> proc_grid;
+  std::string config;  ///< readable form of the options behind config_hash
 };
 
 class StepDriver {

@@ -18,6 +18,7 @@ expect_usage_error() {
 
 printf 'n = 16\nsteps = 5\nbogus = 3\n' >unknown.toml
 printf 'n = [1, \n' >broken.toml
+printf 'chekpoint-every = 5\n' >typo.toml
 expect_usage_error "--n" --n 0
 expect_usage_error "--dims" --dims 4
 expect_usage_error "3x3" --proc-grid 3x3
@@ -27,6 +28,11 @@ expect_usage_error "bogus" --config unknown.toml
 expect_usage_error "TOML" --config broken.toml
 expect_usage_error "--frobnicate" --frobnicate
 expect_usage_error "has only 2 cells" --nx 2 --ny 2 --proc-grid 4x1
+expect_usage_error "unknown key 'chekpoint-every'" --config typo.toml
+expect_usage_error "GiB per rank" --n 99999999999
+expect_usage_error "choose a writable --record" --record /dev/null/runs.jsonl
+expect_usage_error "choose a writable --output" --output /dev/null/out
+expect_usage_error "--nz 5 is for 3D grids" --nz 5
 
 OMP_NUM_THREADS=1 "$BIN_DIR/heat" --help >help.txt
 for option in --dims --n --nx --ny --nz --steps --alpha --dt --proc-grid --output-every --config --output \
