@@ -1,8 +1,9 @@
 """A simple performance model of a stencil step, for projecting measured scaling to large runs.
 
 time per step (P ranks) = compute + halo + reduce, where
-  compute = cells per rank / r, with r the per-rank compute rate fitted from the measured runs
-            (cells per rank / compute time per step of the slowest rank, median over the runs);
+  compute = cells per rank / r, with r the per-rank compute rate at the run's thread count,
+            fitted from the measured runs (cells per rank / compute time per step of the slowest
+            rank, median over the runs with that many threads per rank);
   halo    = sum over the faces a rank exchanges of (latency + face bytes / bandwidth), with
             latency and bandwidth from the machine probe's ping-pong (smallest message latency,
             largest message bandwidth) and the process grid MPI_Dims_create would choose;
@@ -38,11 +39,14 @@ def dims_create(ranks, dims):
 class StencilModel:
     def __init__(self, rows, probe, dims):
         self.dims = dims
-        rates = [(row["size"] / row["ranks"]) / row["compute_max_per_step"]
-                 for row in rows if row["compute_max_per_step"] > 0]
-        if not rates:
+        by_threads = {}
+        for row in rows:
+            if row["compute_max_per_step"] > 0:
+                rate = (row["size"] / row["ranks"]) / row["compute_max_per_step"]
+                by_threads.setdefault(row["threads"], []).append(rate)
+        if not by_threads:
             raise ValueError("no run has a compute time: cannot fit the compute rate")
-        self.rate = statistics.median(rates)
+        self.rates = {t: statistics.median(r) for t, r in sorted(by_threads.items())}
         pingpong = probe["metrics"].get("pingpong", []) if probe else []
         allreduce = probe["metrics"].get("allreduce", []) if probe else []
         if pingpong:
@@ -55,17 +59,26 @@ class StencilModel:
         self.probe_ranks = probe["ranks"] if probe else 1
 
     def parameters(self):
+        rates = {f"compute rate per rank, {t} thread(s) (cells/s)": r for t, r in self.rates.items()}
         return {
-            "compute rate per rank (cells/s)": self.rate,
+            **rates,
             "message latency (s)": self.latency,
             "message bandwidth (bytes/s)": self.bandwidth,
             f"allreduce 8 B at {self.probe_ranks} ranks (s)": self.allreduce,
         }
 
-    def step_time(self, ranks, global_cells):
-        """Predicted seconds per step on `ranks` ranks for a grid of `global_cells` (x, y, z)."""
+    def rate(self, threads):
+        """Fitted rate at `threads` threads per rank; other counts scale the nearest linearly."""
+        if threads in self.rates:
+            return self.rates[threads]
+        nearest = min(self.rates, key=lambda t: abs(t - threads))
+        return self.rates[nearest] * threads / nearest
+
+    def step_time(self, ranks, global_cells, threads=1):
+        """Predicted seconds per step on `ranks` ranks of `threads` threads, for a grid of
+        `global_cells` (x, y, z)."""
         cells = math.prod(global_cells[: self.dims])
-        compute = cells / ranks / self.rate
+        compute = cells / ranks / self.rate(threads)
         halo = 0.0
         if ranks > 1:
             grid = dims_create(ranks, self.dims)
@@ -85,6 +98,6 @@ class StencilModel:
         """Relative error |model - measured| / measured for each row."""
         out = []
         for row in rows:
-            predicted = self.step_time(row["ranks"], cells_of(row))
+            predicted = self.step_time(row["ranks"], cells_of(row), row["threads"])
             out.append(abs(predicted - row["seconds_per_step"]) / row["seconds_per_step"])
         return out
