@@ -55,10 +55,14 @@ StepDriver::StepDriver(Communicator comm, const CommonOptions& options, RunIdent
   });
   StopSignal::install();
   if (placement_.oversubscribed && comm_.is_root()) {
-    std::cerr << "warning: " << placement_.ranks_on_node << " ranks x " << placement_.threads
-              << " OpenMP threads on a node with " << placement_.cores_on_node
-              << " cores: oversubscribed, timings will be poor; set OMP_NUM_THREADS to at most "
-              << std::max(1, placement_.cores_on_node / placement_.ranks_on_node) << std::endl;
+    const int cores = placement_.cores_on_node;
+    const int ranks = placement_.ranks_on_node;
+    std::cerr << "warning: " << ranks << " ranks x " << placement_.threads << " OpenMP threads on a node with "
+              << cores << " usable cores: oversubscribed, timings will be poor; "
+              << (ranks > cores ? "use at most " + std::to_string(cores) + " ranks per node"
+                                : "set OMP_NUM_THREADS to at most " + std::to_string(std::max(1, cores / ranks)) +
+                                      " (and give each rank that many cores, e.g. mpirun --map-by slot:PE=N)")
+              << std::endl;
   }
 }
 

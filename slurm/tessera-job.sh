@@ -1,0 +1,84 @@
+# Shared body of the tessera batch scripts (sourced by slurm/<app>.sbatch; not submitted itself).
+#
+# tessera_job APP [APP OPTIONS...] runs the app on the job's tasks and decides what happens
+# when it ends:
+#   exit 0        done
+#   exit 1, 2     verification failed / bad input: never requeued, rerunning cannot help
+#   anything else (75 = stopped by a signal after a checkpoint, a killed rank, a node failure):
+#                 the job requeues itself (scontrol requeue) and the rerun resumes with
+#                 --restart, up to TESSERA_MAX_RESTARTS times (default 3, counted by
+#                 SLURM_RESTART_COUNT). With TESSERA_NO_REQUEUE=1 (job chains) it only exits.
+# Signals: Slurm sends USR1 to this batch shell before the time limit (#SBATCH
+# --signal=B:USR1@SECONDS) or on pre-emption; it is forwarded to the job step, whose ranks
+# finish the current step, write a checkpoint and exit 75. TERM is forwarded the same way.
+#
+# Placement: one task per rank, OMP_NUM_THREADS = --cpus-per-task, each task bound to its cores
+# (srun --cpu-bind=cores; TESSERA_CPU_BIND overrides, e.g. none where the cluster has no
+# binding plugin). With more than one thread per task the threads are also bound within the
+# task's cores (OMP_PLACES=cores, OMP_PROC_BIND=close); with one thread nothing is set, since on
+# a cluster without task binding OpenMP binding would put every rank on the node's first core.
+
+tessera_job() {
+  local app=$1
+  shift
+  local root=${TESSERA_ROOT:-${SLURM_SUBMIT_DIR:-$PWD}}
+  local bin=${TESSERA_BIN:-$root/build/bin}/$app
+  if [ ! -x "$bin" ]; then
+    echo "tessera: no executable $bin; build tessera first (bash tools/build.sh) and submit from the" \
+         "repository root, or set TESSERA_ROOT / TESSERA_BIN" >&2
+    exit 2
+  fi
+  export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}
+  if [ "$OMP_NUM_THREADS" -gt 1 ]; then
+    export OMP_PLACES=${OMP_PLACES:-cores}
+    export OMP_PROC_BIND=${OMP_PROC_BIND:-close}
+  fi
+  local restarts=${SLURM_RESTART_COUNT:-0}
+  local max_restarts=${TESSERA_MAX_RESTARTS:-3}
+  local args=("$@")
+  if [ "$restarts" -gt 0 ] || [ -n "${TESSERA_RESUME:-}" ]; then
+    args+=(--restart)
+  fi
+
+  local launcher
+  if [ "${TESSERA_LAUNCHER:-srun}" = srun ] && srun --mpi=list 2>&1 | grep -q pmix; then
+    launcher=(srun --mpi=pmix --cpu-bind="${TESSERA_CPU_BIND:-cores}" --cpus-per-task="$OMP_NUM_THREADS")
+  else
+    # Some sites' srun cannot start this MPI: mpirun reads the allocation from Slurm itself.
+    launcher=(mpirun --bind-to core --map-by "slot:PE=$OMP_NUM_THREADS")
+  fi
+  echo "tessera: job ${SLURM_JOB_ID:-?} run $((restarts + 1)) on ${SLURM_JOB_NODELIST:-?}:" \
+       "${launcher[*]} $bin ${args[*]} (OMP_NUM_THREADS=$OMP_NUM_THREADS)"
+
+  # The step runs in the background: bash runs traps only between commands, so a foreground
+  # step would delay the signal until it ended by itself.
+  "${launcher[@]}" "$bin" "${args[@]}" &
+  local step=$!
+  trap "echo 'tessera: USR1 received: asking the ranks to checkpoint and stop'; kill -USR1 $step 2>/dev/null" USR1
+  trap "echo 'tessera: TERM received: asking the ranks to checkpoint and stop'; kill -USR1 $step 2>/dev/null" TERM
+  local rc
+  while :; do
+    wait "$step"
+    rc=$?
+    # wait returns early (status > 128) when a trapped signal arrives; the step goes on.
+    kill -0 "$step" 2>/dev/null || break
+  done
+  trap - USR1 TERM
+
+  case $rc in
+    0) echo "tessera: $app finished (exit 0)"; exit 0 ;;
+    1) echo "tessera: $app failed its verification (exit 1): not requeued" >&2; exit 1 ;;
+    2) echo "tessera: $app rejected its input (exit 2): not requeued, fix the options" >&2; exit 2 ;;
+  esac
+  if [ -n "${TESSERA_NO_REQUEUE:-}" ]; then
+    echo "tessera: $app ended with exit $rc; resume with --restart (next job of the chain)" >&2
+    exit "$rc"
+  fi
+  if [ "$restarts" -ge "$max_restarts" ]; then
+    echo "tessera: $app ended with exit $rc after $restarts restarts: giving up (TESSERA_MAX_RESTARTS=$max_restarts)" >&2
+    exit "$rc"
+  fi
+  echo "tessera: $app ended with exit $rc: requeueing job $SLURM_JOB_ID (restart $((restarts + 1)) of $max_restarts)"
+  scontrol requeue "$SLURM_JOB_ID"
+  exit "$rc"
+}

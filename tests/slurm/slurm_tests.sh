@@ -1,0 +1,117 @@
+# The batch scripts in slurm/ on a real (single-node) Slurm: a 4-task heat job completes; a job
+# signalled with USR1 (as before its time limit) checkpoints, requeues, resumes and matches an
+# uninterrupted run; a job whose rank is killed is requeued and resumes; a configuration error
+# is not requeued; a 3-task job-array sweep writes 3 records and its dependent report job runs.
+# Exit 77 (skipped) only when Slurm is not installed.
+source "$(dirname "$0")/../e2e/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+
+if ! command -v sbatch >/dev/null || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+  echo "SKIPPED: Slurm is not installed here (apt-get install slurm-wlm munge; tools/test.sh tries this as root)"
+  exit 77
+fi
+export SLURM_LOCAL_STATE="$WORK/slurm-state"
+bash "$ROOT/slurm/local/start.sh" || fail "the local Slurm did not start"
+trap 'bash "$ROOT/slurm/local/stop.sh" >/dev/null' EXIT
+JOBCOMP="$SLURM_LOCAL_STATE/jobcomp.log"
+
+# The local node has 2 cores under 4 tasks and no binding plugin.
+export TESSERA_ROOT="$ROOT" TESSERA_BIN="$BIN_DIR" TESSERA_CPU_BIND=none OMPI_MCA_mpi_yield_when_idle=1
+
+final_state() {  # the last state the job-completion log recorded for job $1
+  { grep "^JobId=$1 " "$JOBCOMP" | tail -n 1 | grep -oE 'JobState=[A-Z_]+' | cut -d= -f2; } || true
+}
+
+# A requeued job waits ~120 s before it may start again; release it at once.
+release_requeued() {
+  local id=$1
+  while [ ! -e "release-$id.stop" ]; do
+    if scontrol show job "$id" 2>/dev/null | grep -q "Reason=BeginTime"; then
+      scontrol update JobId="$id" StartTime=now 2>/dev/null || true
+    fi
+    sleep 0.5
+  done
+}
+
+# submit_bg NAME SBATCH-ARGS...: submits with --wait in the background; sets JOB and SUBMIT_PID.
+submit_bg() {
+  local name=$1
+  shift
+  sbatch --wait --parsable -o "$WORK/$name.out" "$@" >"$name.id" 2>"$name.err" &
+  SUBMIT_PID=$!
+  for _ in $(seq 100); do [ -s "$name.id" ] && break; sleep 0.1; done
+  JOB=$(head -n 1 "$name.id")
+  [ -n "$JOB" ] || fail "$name: sbatch gave no job id: $(cat "$name.err")"
+  release_requeued "$JOB" &
+}
+
+start=$(date +%s)
+
+# 1. heat with 4 tasks completes and verifies.
+sbatch --wait -o "$WORK/plain.out" "$ROOT/slurm/heat.sbatch" --n 96 --steps 100 --output "$WORK/plain" \
+  --record "$WORK/plain.jsonl" >plain.id || fail "plain heat job failed: $(cat "$WORK/plain.out")"
+id=$(grep -oE '[0-9]+' plain.id | tail -n 1)
+grep -q "PASS" plain.out || fail "plain job printed no PASS"
+grep -q '"ranks":4' plain.jsonl || fail "plain job did not run 4 ranks"
+[ "$(final_state "$id")" = COMPLETED ] || fail "plain job $id ended $(final_state "$id")"
+echo "ok: job $id: 4 tasks, PASS, COMPLETED"
+
+ARGS=(--nx 1023 --ny 1001 --steps 1500 --quiet)
+mpi 2 1 "$BIN_DIR/heat" "${ARGS[@]}" --output ref --record ref.jsonl >/dev/null
+expected=$(digest_of ref.jsonl)
+
+# 2. USR1 to the batch shell (what --signal=B:USR1@T delivers before the time limit).
+submit_bg usr1 "$ROOT/slurm/heat.sbatch" "${ARGS[@]}" --checkpoint-every 100 --output "$WORK/usr1" --record "$WORK/usr1.jsonl"
+wait_for_checkpoint usr1/checkpoints 100 120 "$SUBMIT_PID"
+scancel --signal=USR1 --batch "$JOB"
+wait "$SUBMIT_PID" || fail "usr1 job: sbatch --wait returned non-zero: $(cat usr1.out)"
+touch "release-$JOB.stop"
+grep -q "received SIGUSR1: checkpoint of step" usr1.out || fail "usr1 job: no checkpoint on USR1"
+grep -q "requeueing job $JOB" usr1.out || fail "usr1 job: not requeued"
+grep -q "resumed from checkpoint step" usr1.out || fail "usr1 job: the rerun did not resume"
+[ "$(final_state "$JOB")" = COMPLETED ] || fail "usr1 job ended $(final_state "$JOB")"
+got=$(digest_of usr1.jsonl)
+[ "$got" = "$expected" ] || fail "usr1 job: digest $got differs from the uninterrupted $expected"
+echo "ok: job $JOB: USR1 -> checkpoint -> exit 75 -> requeued -> resumed -> digest $got matches"
+
+# 3. A rank killed: the step fails, the job requeues and resumes from the last checkpoint.
+submit_bg killed "$ROOT/slurm/heat.sbatch" "${ARGS[@]}" --checkpoint-every 100 --output "$WORK/killed" --record "$WORK/killed.jsonl"
+wait_for_checkpoint killed/checkpoints 100 120 "$SUBMIT_PID"
+victim=$(rank_pids "--output $WORK/killed" | tail -n 1)
+[ -n "$victim" ] || fail "no rank of job $JOB to kill"
+kill -KILL "$victim"
+wait "$SUBMIT_PID" || fail "killed job: sbatch --wait returned non-zero: $(cat killed.out)"
+touch "release-$JOB.stop"
+grep -q "requeueing job $JOB" killed.out || fail "killed job: not requeued: $(cat killed.out)"
+grep -q "resumed from checkpoint step" killed.out || fail "killed job: the rerun did not resume"
+got=$(digest_of killed.jsonl)
+[ "$got" = "$expected" ] || fail "killed job: digest $got differs from the uninterrupted $expected"
+echo "ok: job $JOB: rank $victim killed -> requeued -> resumed -> digest matches"
+
+# 4. A configuration error (exit 2) is not requeued.
+set +e
+sbatch --wait -o "$WORK/bad.out" "$ROOT/slurm/heat.sbatch" --n 0 >bad.id
+status=$?
+set -e
+id=$(grep -oE '[0-9]+' bad.id | tail -n 1)
+[ "$status" -eq 2 ] || fail "bad job: sbatch --wait returned $status, expected 2"
+grep -q "not requeued" bad.out || fail "bad job: no 'not requeued' message"
+! grep -q "run 2" bad.out || fail "bad job was rerun"
+[ "$(final_state "$id")" = FAILED ] || fail "bad job ended $(final_state "$id")"
+echo "ok: job $id: exit 2, FAILED, not requeued"
+
+# 5. A 3-task job-array sweep and its dependent report job.
+bash "$ROOT/slurm/scaling-sweep.sh" sweep.jsonl sweep-report --mode strong --size 64 --ranks 1,2,4 --steps 20 \
+  --repeats 1 --bin-dir "$BIN_DIR" | tee sweep.log
+report_job=$(grep -oE 'report job [0-9]+' sweep.log | grep -oE '[0-9]+')
+array_job=$(grep -oE 'job array [0-9]+' sweep.log | grep -oE '[0-9]+')
+for _ in $(seq 240); do
+  state=$(final_state "$report_job")
+  [ -n "$state" ] && break
+  sleep 0.5
+done
+[ "$state" = COMPLETED ] || fail "report job $report_job ended '${state:-still running}': $(cat sweep-report.report-*.out 2>/dev/null)"
+[ "$(wc -l <sweep.jsonl)" -eq 3 ] || fail "the sweep wrote $(wc -l <sweep.jsonl) records, expected 3"
+[ -s sweep-report/report.md ] || fail "no report"
+echo "ok: array job $array_job wrote 3 records; report job $report_job COMPLETED -> sweep-report/report.md"
+echo "slurm tests passed in $(( $(date +%s) - start )) s"
