@@ -33,7 +33,7 @@ mkdir -p /run/munge && chown munge:munge /run/munge
 if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
   runuser -u munge -- /usr/sbin/munged --force
   for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
-  pgrep -u munge -x munged >"$STATE/munged.pid"
+  cp /run/munge/munged.pid "$STATE/munged.pid"  # the daemon's own record of its PID
 fi
 
 host=$(hostname -s)

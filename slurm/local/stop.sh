@@ -6,12 +6,13 @@ STATE=${SLURM_LOCAL_STATE:-/run/tessera-slurm}
 for name in slurmd slurmctld munged; do
   pidfile="$STATE/$name.pid"
   [ -f "$pidfile" ] || continue
-  pid=$(cat "$pidfile")
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  for pid in $(cat "$pidfile"); do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
   rm -f "$pidfile"
 done
 # Leftover job processes carry the cluster name in their environment.
