@@ -100,7 +100,27 @@ grep -q "not requeued" bad.out || fail "bad job: no 'not requeued' message"
 [ "$(final_state "$id")" = FAILED ] || fail "bad job ended $(final_state "$id")"
 echo "ok: job $id: exit 2, FAILED, not requeued"
 
-# 5. A 3-task job-array sweep and its dependent report job.
+# 5. Where requeue is forbidden: a chain of 2 jobs; the first is stopped by USR1, the second
+#    starts because the first did not complete, resumes, and matches.
+bash "$ROOT/slurm/submit-chain.sh" 2 "$ROOT/slurm/heat.sbatch" "${ARGS[@]}" --checkpoint-every 100 \
+  --output "$WORK/chain" --record "$WORK/chain.jsonl" | tee chain.log
+first=$(sed -n 's/^chain job 1\/2: \([0-9]*\).*/\1/p' chain.log)
+second=$(sed -n 's/^chain job 2\/2: \([0-9]*\).*/\1/p' chain.log)
+[ -n "$first" ] && [ -n "$second" ] || fail "chain: no job ids"
+for _ in $(seq 600); do ls chain/checkpoints/ckpt_*.h5 >/dev/null 2>&1 && break; sleep 0.1; done
+scancel --signal=USR1 --batch "$first"
+for _ in $(seq 240); do
+  [ -n "$(final_state "$second")" ] && break
+  sleep 0.5
+done
+[ "$(final_state "$first")" = FAILED ] || fail "chain: first job ended '$(final_state "$first")', expected FAILED (exit 75)"
+[ "$(final_state "$second")" = COMPLETED ] || fail "chain: second job ended '$(final_state "$second")'"
+grep -q "resumed from checkpoint step" "tessera-heat-$second.out" || fail "chain: the second job did not resume"
+got=$(digest_of chain.jsonl)
+[ "$got" = "$expected" ] || fail "chain: digest $got differs from the uninterrupted $expected"
+echo "ok: chain $first -> $second: stopped, continued by the next job, digest matches"
+
+# 6. A 3-task job-array sweep and its dependent report job.
 bash "$ROOT/slurm/scaling-sweep.sh" sweep.jsonl sweep-report --mode strong --size 64 --ranks 1,2,4 --steps 20 \
   --repeats 1 --bin-dir "$BIN_DIR" | tee sweep.log
 report_job=$(grep -oE 'report job [0-9]+' sweep.log | grep -oE '[0-9]+')
