@@ -12,6 +12,7 @@ enum class ExitCode : int {
   verification_failed = 1,  ///< ran, but the result failed its own check
   usage = 2,                ///< bad command line, configuration or input
   runtime = 3,              ///< MPI, I/O or other failure while running
+  hang = 76,                ///< the watchdog saw no progress for --watchdog-timeout seconds
   interrupted = 75,         ///< stopped by SIGTERM/SIGUSR1 after writing a checkpoint: requeue
 };
 

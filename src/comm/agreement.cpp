@@ -2,6 +2,7 @@
 // message and code.
 #include "src/comm/agreement.hpp"
 
+#include "src/base/activity.hpp"
 #include "src/comm/collectives.hpp"
 
 #include <climits>
@@ -23,6 +24,7 @@ void agree_on_error(const Communicator& comm, const std::exception_ptr& local) {
       message = "unknown error";
     }
   }
+  const activity::Scope doing("error agreement (allreduce)");
   const int first_failed = allreduce_min(comm, local ? comm.rank() : INT_MAX);
   if (first_failed == INT_MAX) return;
   message = broadcast(comm, message, first_failed);

@@ -1,6 +1,8 @@
 // Halo plan construction (subarray datatypes per face) and the non-blocking exchange.
 #include "src/comm/halo_exchange.hpp"
 
+#include "src/base/activity.hpp"
+#include "src/base/fault_injection.hpp"
 #include "src/comm/mpi_check.hpp"
 
 #include <string>
@@ -109,6 +111,7 @@ HaloPlan& HaloPlan::operator=(HaloPlan&& other) noexcept {
 }
 
 void HaloPlan::start(std::span<double> field) {
+  fault::point(fault::Site::halo);
   if (in_flight_) throw RuntimeError("HaloPlan::start called while an exchange is in flight; call finish() first");
   if (static_cast<kernels::Index>(field.size()) != layout_.size()) {
     throw RuntimeError("HaloPlan::start: field has " + std::to_string(field.size()) +
@@ -129,6 +132,11 @@ void HaloPlan::start(std::span<double> field) {
 void HaloPlan::finish() {
   if (!in_flight_) return;
   in_flight_ = false;
+  int peer = -1;
+  for (const auto& face : faces_) {
+    if (face.neighbor != MPI_PROC_NULL && (peer < 0 || face.neighbor < peer)) peer = face.neighbor;
+  }
+  const activity::Scope doing("halo exchange", peer);
   wait_all(requests_);
 }
 

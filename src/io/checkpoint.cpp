@@ -5,6 +5,7 @@
 //   /arrays/<name>     global datasets, each with a "digest" attribute
 #include "src/io/checkpoint.hpp"
 
+#include "src/base/fault_injection.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/domain/digest.hpp"
@@ -143,6 +144,27 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
     if (ec) throw RuntimeError("cannot create checkpoint directory " + directory_.string() + ": " + ec.message());
   });
 
+  // A full disk found before writing fails cleanly; found by a write half-way, it leaves
+  // HDF5 unable to close the file. Arrays plus a margin for metadata.
+  double bytes = 64 * 1024;
+  for (const auto& a : arrays) {
+    bytes += 8.0 * static_cast<double>(a.global_shape[0]) * static_cast<double>(a.global_shape[1]) *
+             static_cast<double>(a.global_shape[2]);
+  }
+  bytes *= 1.01;
+  collective_check(comm_, [&] {
+    if (!comm_.is_root()) return;
+    std::error_code ec;
+    const auto space = fs::space(directory_, ec);
+    if (!ec && static_cast<double>(space.available) < bytes) {
+      char text[160];
+      std::snprintf(text, sizeof text, ": it needs about %.1f MiB, the file system has %.1f MiB free", bytes / 1048576.0,
+                    static_cast<double>(space.available) / 1048576.0);
+      throw RuntimeError("not enough space for checkpoint " + partial_path.string() + text +
+                         " (No space left on device); free space or use another --checkpoint-dir");
+    }
+  });
+
   std::vector<std::uint64_t> digests;
   digests.reserve(arrays.size());
   for (const auto& a : arrays) digests.push_back(array_digest(comm_, a));
@@ -169,6 +191,7 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
       for (std::size_t i = 0; i < arrays.size(); ++i) {
         h5::Handle dataset = h5::write_array(comm_, group, arrays[i]);
         h5::write_attribute(dataset, "digest", digests[i]);
+        fault::point(fault::Site::checkpoint);  // rehearsal: die with part of the file written
       }
     }
     h5::write_attribute(file, "meta_digest", meta_digest(meta, comm_.size()));

@@ -3,6 +3,8 @@
 
 #include "src/base/error.hpp"
 
+#include <atomic>
+
 namespace tessera::h5 {
 
 void Handle::close() {
@@ -11,7 +13,21 @@ void Handle::close() {
   check(status, "closing an HDF5 object");
 }
 
-void silence_error_stack() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+namespace {
+std::atomic<int> g_abandoned{0};
+}  // namespace
+
+void note_abandoned_file() noexcept { g_abandoned.fetch_add(1); }
+int abandoned_files() noexcept { return g_abandoned.load(); }
+
+void silence_error_stack() {
+  static const bool once = [] {
+    H5dont_atexit();  // must come before any other HDF5 call to take effect
+    return true;
+  }();
+  (void)once;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace {
 herr_t keep_innermost(unsigned n, const H5E_error2_t* error, void* out) {

@@ -4,10 +4,16 @@
 
 #include <hdf5.h>
 
+#include <exception>
 #include <string>
 #include <utility>
 
 namespace tessera::h5 {
+
+/// Files left open after a failed parallel write (see Handle::reset). A process holding one
+/// cannot finalize MPI safely; run_main ends such a process with MPI_Abort instead.
+void note_abandoned_file() noexcept;
+int abandoned_files() noexcept;
 
 /// Owns one hid_t and closes it with the matching H5*close.
 class Handle {
@@ -35,14 +41,21 @@ class Handle {
 
  private:
   void reset() noexcept {
-    if (id_ >= 0 && closer_ != nullptr) closer_(id_);
+    // A parallel file whose write failed cannot be closed safely: HDF5's collective close
+    // flushes metadata, the flush fails on some ranks only, and the ranks diverge inside HDF5
+    // and hang. While an error unwinds, such a file is left open (the job is ending or moving
+    // on without it; HDF5's exit-time close is disabled by silence_error_stack()).
+    const bool abandon = closer_ == &H5Fclose && std::uncaught_exceptions() > 0;
+    if (id_ >= 0 && abandon) note_abandoned_file();
+    if (id_ >= 0 && closer_ != nullptr && !abandon) closer_(id_);
     id_ = H5I_INVALID_HID;
   }
   hid_t id_ = H5I_INVALID_HID;
   Closer closer_ = nullptr;
 };
 
-/// Turns off HDF5's automatic error-stack printing (we report errors ourselves). Idempotent.
+/// Turns off HDF5's automatic error-stack printing (we report errors ourselves) and its
+/// close-everything-at-exit hook (which would hang on an abandoned parallel file). Idempotent.
 void silence_error_stack();
 
 /// The innermost message on HDF5's current error stack, or "" if none.

@@ -57,6 +57,19 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
       ->group("Run control");
   cli_.add_option("--record", common_.record, "Append a JSON run record to this file")->group("Run control");
   cli_.add_flag("--quiet", common_.quiet, "No progress lines")->group("Run control");
+  cli_.add_option("--watchdog-timeout", common_.watchdog_timeout,
+                  "End the job (exit 76) when a rank makes no progress for this many seconds (0 = off)")
+      ->check(non_negative_number())
+      ->group("Failures");
+  cli_.add_option("--on-checkpoint-error", common_.on_checkpoint_error,
+                  "When a checkpoint cannot be written: stop (exit 3) or continue without it")
+      ->check(CLI::IsMember({"stop", "continue"}))
+      ->group("Failures");
+  cli_.add_option("--inject-fault", common_.inject_fault,
+                  "Rehearse a failure: ACTION[-SITE]:RANK@STEP, ACTION kill|exit|hang, SITE "
+                  "step|halo|allreduce|checkpoint (also TESSERA_INJECT_FAULT)")
+      ->envname("TESSERA_INJECT_FAULT")
+      ->group("Failures");
 }
 
 bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {

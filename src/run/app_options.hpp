@@ -26,6 +26,9 @@ struct CommonOptions {
   bool restart = false;
   std::string record;
   bool quiet = false;
+  std::string inject_fault;       ///< fault injection spec (see src/base/fault_injection.hpp)
+  double watchdog_timeout = 300;  ///< seconds without progress before the job is ended; 0 = off
+  std::string on_checkpoint_error = "stop";
 
   [[nodiscard]] std::filesystem::path checkpoint_directory() const {
     return checkpoint_dir.empty() ? std::filesystem::path(output) / "checkpoints"

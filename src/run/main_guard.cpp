@@ -2,6 +2,7 @@
 #include "src/run/main_guard.hpp"
 
 #include "src/comm/environment.hpp"
+#include "src/io/hdf5_handle.hpp"
 
 #include <cstdio>
 #include <optional>
@@ -18,12 +19,26 @@ int run_main(int argc, char** argv, const AppMain& body) {
   }
   const int rank = environment->world().rank();
   int code = static_cast<int>(ExitCode::runtime);
+  // After a failed parallel write HDF5 holds files it cannot close, and MPI_Finalize would
+  // hang on them: end those jobs with MPI_Abort and the exit code they would have had.
+  auto finish = [&](int status) {
+    if (h5::abandoned_files() > 0) {
+      if (rank == 0) {
+        std::fprintf(stderr, "note: %d file(s) could not be closed after write errors; ending with MPI_Abort(%d)\n",
+                     h5::abandoned_files(), status);
+      }
+      std::fflush(stderr);
+      MPI_Barrier(MPI_COMM_WORLD);
+      MPI_Abort(MPI_COMM_WORLD, status);
+    }
+    return status;
+  };
   try {
-    return static_cast<int>(body(environment->world(), argc, argv));
+    return finish(static_cast<int>(body(environment->world(), argc, argv)));
   } catch (const Error& e) {
     if (e.collective()) {
       if (rank == 0) std::fprintf(stderr, "error: %s\n", e.what());
-      return static_cast<int>(e.code());
+      return finish(static_cast<int>(e.code()));
     }
     code = static_cast<int>(e.code());
     std::fprintf(stderr, "[rank %d] error: %s\n", rank, e.what());

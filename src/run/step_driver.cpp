@@ -1,7 +1,9 @@
 // Step-loop conventions.
 #include "src/run/step_driver.hpp"
 
+#include "src/base/activity.hpp"
 #include "src/base/error.hpp"
+#include "src/base/fault_injection.hpp"
 #include "src/base/version.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/run/stop_signal.hpp"
@@ -32,7 +34,11 @@ StepDriver::StepDriver(Communicator comm, const CommonOptions& options, RunIdent
       identity_(std::move(identity)),
       total_steps_(total_steps),
       store_(comm_, options_.checkpoint_directory(), options_.keep),
-      placement_(probe_placement(comm_)) {
+      placement_(probe_placement(comm_)),
+      watchdog_(comm_.rank(), options_.watchdog_timeout) {
+  collective_check(comm_, [&] {
+    if (!options_.inject_fault.empty()) fault::arm(fault::parse(options_.inject_fault), comm_.rank());
+  });
   // Unwritable paths are input errors: find them now, not after hours of computing.
   collective_check(comm_, [&] {
     if (!comm_.is_root()) return;
@@ -107,6 +113,7 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
 std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
                                              const std::map<std::string, double>& scalars) {
   auto measured = timers_.measure(Phase::io);
+  const activity::Scope doing("checkpoint write");
   CheckpointMeta meta;
   meta.app = identity_.app;
   meta.step = step;
@@ -117,11 +124,24 @@ std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std
   meta.proc_grid = identity_.proc_grid;
   meta.version = kVersion;
   meta.scalars = scalars;
-  return store_.write(meta, state);
+  try {
+    return store_.write(meta, state);
+  } catch (const Error& e) {
+    // Every rank has the same (agreed) error here, so all take the same branch.
+    if (!e.collective() || options_.on_checkpoint_error != "continue") throw;
+    if (comm_.is_root()) {
+      std::cerr << "warning: checkpoint of step " << step << " failed: " << e.what()
+                << "; continuing without it (--on-checkpoint-error continue)" << std::endl;
+    }
+    return {};
+  }
 }
 
 StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<const ArrayView> state,
                                       const std::map<std::string, double>& scalars) {
+  activity::state().step.store(step, std::memory_order_relaxed);
+  activity::enter("compute");
+  fault::step_completed(step);
   {
     auto measured = timers_.measure(Phase::reduce);
     stop_signal_ = StopSignal::agreed(comm_);

@@ -10,6 +10,7 @@
 #include "src/run/app_options.hpp"
 #include "src/run/phase_timers.hpp"
 #include "src/run/placement.hpp"
+#include "src/run/watchdog.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -68,6 +69,7 @@ class StepDriver {
   CheckpointStore store_;
   PhaseTimers timers_;
   Placement placement_;
+  Watchdog watchdog_;
   double loop_start_ = 0.0;
   double last_progress_ = 0.0;
   std::int64_t first_step_ = 0;

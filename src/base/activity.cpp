@@ -1,0 +1,9 @@
+// The process-wide activity record.
+#include "src/base/activity.hpp"
+
+namespace tessera::activity {
+State& state() {
+  static State s;
+  return s;
+}
+}  // namespace tessera::activity

@@ -1,0 +1,49 @@
+// The watchdog thread.
+#include "src/run/watchdog.hpp"
+
+#include "src/base/activity.hpp"
+#include "src/base/error.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+namespace tessera {
+
+Watchdog::Watchdog(int rank, double timeout_seconds) : rank_(rank), timeout_(timeout_seconds) {
+  activity::enter("compute");
+  if (timeout_ > 0) thread_ = std::thread([this] { watch(); });
+}
+
+Watchdog::~Watchdog() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Watchdog::watch() {
+  const auto period = std::chrono::duration<double>(std::clamp(timeout_ / 4.0, 0.05, 1.0));
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+    const activity::State& s = activity::state();
+    const double idle = static_cast<double>(activity::now_ns() - s.since_ns.load(std::memory_order_acquire)) * 1e-9;
+    if (idle < timeout_) continue;
+    const int peer = s.peer.load();
+    char waiting[48] = "";
+    if (peer >= 0) std::snprintf(waiting, sizeof waiting, " (waiting for rank %d)", peer);
+    std::fprintf(stderr,
+                 "[rank %d] watchdog: no progress for %.1f s: stuck in %s%s since %.1f s ago, after step %lld; "
+                 "ending the job with exit code %d\n",
+                 rank_, idle, s.what.load(), waiting, idle, static_cast<long long>(s.step.load()),
+                 static_cast<int>(ExitCode::hang));
+    std::fflush(stderr);
+    // No MPI from this thread (FUNNELED): leaving the process makes the launcher end the job.
+    std::_Exit(static_cast<int>(ExitCode::hang));
+  }
+}
+
+}  // namespace tessera

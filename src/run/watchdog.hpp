@@ -1,0 +1,32 @@
+// Hang watchdog: a thread on every rank (off the compute path, no MPI calls) that watches the
+// rank's activity record. When the rank has made no progress (no step completed, no phase
+// changed) for the timeout, it prints which phase the rank is stuck in, since when and at
+// which step, and ends the process with exit status 76, which ends the whole job; the
+// neighbours and collectives partners of a stuck rank report their own waits the same way.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace tessera {
+
+class Watchdog {
+ public:
+  /// `timeout_seconds` <= 0: no watchdog thread.
+  Watchdog(int rank, double timeout_seconds);
+  ~Watchdog();
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  void watch();
+  int rank_;
+  double timeout_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tessera
