@@ -30,18 +30,6 @@ digest_of() {
   tail -n 1 "$1" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(r["state_digest"] if r["verified"] else "unverified")'
 }
 
-# wait_for_file PATH SECONDS PID: waits until PATH exists, failing if PID ends first.
-wait_for_file() {
-  local path=$1 limit=$2 pid=$3
-  local waited=0
-  while [ ! -e "$path" ]; do
-    kill -0 "$pid" 2>/dev/null || fail "the run ended before $path appeared"
-    sleep 0.05
-    waited=$((waited + 1))
-    [ "$waited" -lt $((limit * 20)) ] || fail "timed out waiting for $path"
-  done
-}
-
 # wait_for_checkpoint DIR STEP SECONDS PID: waits until DIR holds a committed checkpoint of
 # step STEP or later (older ones may already have been pruned), failing if PID ends first.
 wait_for_checkpoint() {

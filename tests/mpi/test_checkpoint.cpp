@@ -8,6 +8,8 @@
 #include "src/domain/field.hpp"
 #include "src/io/checkpoint.hpp"
 
+#include "tests/mpi/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,15 +27,7 @@ using kernels::Index;
 
 Communicator world() { return Communicator::duplicate(MPI_COMM_WORLD); }
 
-fs::path shared_temp_dir(const Communicator& comm, const std::string& name) {
-  std::string path;
-  if (comm.is_root()) {
-    path = (fs::path(testing::TempDir()) / ("tessera_" + name + "_" + std::to_string(::getpid()))).string();
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  return broadcast(comm, path, 0);
-}
+using test::shared_temp_dir;
 
 double field_value(std::int64_t gx, std::int64_t gy, std::int64_t gz, std::int64_t step) {
   return 0.5 * static_cast<double>(gx) - 3.0 * static_cast<double>(gy) + 7.25 * static_cast<double>(gz) +

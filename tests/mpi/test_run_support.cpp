@@ -9,6 +9,8 @@
 #include "src/run/run_record.hpp"
 #include "src/run/stop_signal.hpp"
 
+#include "tests/mpi/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -23,15 +25,7 @@ namespace fs = std::filesystem;
 
 Communicator world() { return Communicator::duplicate(MPI_COMM_WORLD); }
 
-fs::path shared_temp_dir(const Communicator& comm, const std::string& name) {
-  std::string path;
-  if (comm.is_root()) {
-    path = (fs::path(testing::TempDir()) / ("tessera_" + name + "_" + std::to_string(::getpid()))).string();
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  return broadcast(comm, path, 0);
-}
+using test::shared_temp_dir;
 
 TEST(PhaseTimers, ReduceGivesMinAvgMaxOverRanks) {
   const Communicator comm = world();
