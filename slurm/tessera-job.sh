@@ -4,7 +4,8 @@
 # when it ends:
 #   exit 0        done
 #   exit 1, 2     verification failed / bad input: never requeued, rerunning cannot help
-#   anything else (75 = stopped by a signal after a checkpoint, a killed rank, a node failure):
+#   anything else (75 = stopped by a signal after a checkpoint, 76 = hang watchdog, a killed
+#                 rank, a node failure):
 #                 the job requeues itself (scontrol requeue) and the rerun resumes with
 #                 --restart, up to TESSERA_MAX_RESTARTS times (default 3, counted by
 #                 SLURM_RESTART_COUNT). With TESSERA_NO_REQUEUE=1 (job chains) it only exits.
