@@ -1,6 +1,7 @@
 // Snapshot files and the XDMF (version 2) time-series description.
 #include "src/io/snapshot_series.hpp"
 
+#include "src/base/activity.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/io/parallel_file.hpp"
@@ -95,6 +96,7 @@ fs::path SnapshotSeries::write(std::int64_t step, double time, std::span<const A
     fs::create_directories(directory_, ec);
     if (ec) throw RuntimeError("cannot create output directory " + directory_.string() + ": " + ec.message());
   });
+  activity::enter("snapshot write", -1, true);
   collective_check(comm_, [&] {
     h5::Handle file = h5::create_parallel(comm_, path);
     h5::write_attribute(file, "step", step);
@@ -103,6 +105,7 @@ fs::path SnapshotSeries::write(std::int64_t step, double time, std::span<const A
     file.close();
   });
   Entry entry{step, time, file_name, {}};
+  activity::enter("compute");
   for (const auto& a : arrays) entry.arrays.push_back(a.name);
   std::erase_if(entries_, [&](const Entry& e) { return e.step >= step; });
   entries_.push_back(std::move(entry));

@@ -80,6 +80,7 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
   Start start;
   if (options_.restart) {
     auto measured = timers_.measure(Phase::io);
+    const activity::Scope doing("checkpoint read (restart)", -1, true);
     auto warn = [&](const std::string& text) {
       if (comm_.is_root()) std::cerr << "warning: " << text << std::endl;
     };
@@ -113,7 +114,7 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
 std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
                                              const std::map<std::string, double>& scalars) {
   auto measured = timers_.measure(Phase::io);
-  const activity::Scope doing("checkpoint write");
+  const activity::Scope doing("checkpoint write", -1, true);
   CheckpointMeta meta;
   meta.app = identity_.app;
   meta.step = step;

@@ -31,7 +31,8 @@ void Watchdog::watch() {
   while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
     const activity::State& s = activity::state();
     const double idle = static_cast<double>(activity::now_ns() - s.since_ns.load(std::memory_order_acquire)) * 1e-9;
-    if (idle < timeout_) continue;
+    const double limit = s.io.load(std::memory_order_relaxed) ? 10.0 * timeout_ : timeout_;
+    if (idle < limit) continue;
     const int peer = s.peer.load();
     char waiting[48] = "";
     if (peer >= 0) std::snprintf(waiting, sizeof waiting, " (waiting for rank %d)", peer);

@@ -3,6 +3,8 @@
 // changed) for the timeout, it prints which phase the rank is stuck in, since when and at
 // which step, and ends the process with exit status 76, which ends the whole job; the
 // neighbours and collectives partners of a stuck rank report their own waits the same way.
+// File I/O phases (checkpoint and snapshot writes, restart reads) may take longer on a busy
+// parallel file system: they get ten times the timeout.
 #pragma once
 
 #include <condition_variable>
