@@ -2,6 +2,7 @@
 #include "src/domain/digest.hpp"
 
 #include "kernels/digest.hpp"
+#include "src/base/fnv1a.hpp"
 #include "src/comm/collectives.hpp"
 
 #include <cstdio>
@@ -9,14 +10,7 @@
 namespace tessera {
 
 namespace {
-std::uint64_t name_hash(const std::string& name) {
-  std::uint64_t h = 0xCBF29CE484222325ULL;  // FNV-1a
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 0x100000001B3ULL;
-  }
-  return h;
-}
+std::uint64_t name_hash(const std::string& name) { return Fnv1a().text(name).get(); }
 }  // namespace
 
 std::uint64_t array_digest(const Communicator& comm, const ArrayView& view) {

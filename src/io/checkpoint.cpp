@@ -6,6 +6,7 @@
 #include "src/io/checkpoint.hpp"
 
 #include "src/base/fault_injection.hpp"
+#include "src/base/fnv1a.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/domain/digest.hpp"
@@ -56,23 +57,6 @@ void sync_directory(const fs::path& dir) {
 
 std::string hex(std::uint64_t v) { return digest_hex(v); }
 
-// FNV-1a over the metadata, so damage to the attributes is caught as well as to the arrays.
-class MetaHasher {
- public:
-  MetaHasher& bytes(const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ p[i]) * 0x100000001B3ULL;
-    return *this;
-  }
-  template <class T>
-  MetaHasher& value(const T& v) { return bytes(&v, sizeof v); }
-  MetaHasher& text(const std::string& s) { return value(s.size()).bytes(s.data(), s.size()); }
-  [[nodiscard]] std::uint64_t get() const { return h_; }
-
- private:
-  std::uint64_t h_ = 0xCBF29CE484222325ULL;
-};
-
 // "cells: checkpoint [64,64,1], this run [96,96,1]" for every option that differs.
 std::string describe_difference(const std::string& stored, const std::string& current) {
   auto parse = [](const std::string& text) {
@@ -99,8 +83,9 @@ std::string describe_difference(const std::string& stored, const std::string& cu
   return out.empty() ? "config hashes differ" : out;
 }
 
+// A hash of the metadata, so damage to the attributes is caught as well as to the arrays.
 std::uint64_t meta_digest(const CheckpointMeta& m, std::int64_t ranks) {
-  MetaHasher h;
+  Fnv1a h;
   h.text(m.app).value(m.step).value(m.time).value(m.config_hash).text(m.config).value(ranks).text(m.version);
   for (auto v : m.proc_grid) h.value(v);
   for (auto v : m.rng_state) h.value(v);

@@ -4,6 +4,8 @@
 // option differs.
 #pragma once
 
+#include "src/base/fnv1a.hpp"
+
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -41,7 +43,7 @@ class ConfigHash {
     note(key, list + "]");
     return *this;
   }
-  [[nodiscard]] std::uint64_t value() const { return h_; }
+  [[nodiscard]] std::uint64_t value() const { return hash_.get(); }
   /// "key=value; key=value" of everything added, in order.
   [[nodiscard]] const std::string& text() const { return text_; }
 
@@ -50,19 +52,14 @@ class ConfigHash {
     text_ += (text_.empty() ? "" : "; ") + std::string(key) + "=" + value;
   }
   ConfigHash& mix(std::string_view text) {
-    for (unsigned char c : text) mix_byte(c);
-    mix_byte(0);
+    hash_.text(text);
     return *this;
   }
   ConfigHash& mix_word(std::uint64_t w) {
-    for (int i = 0; i < 8; ++i) mix_byte(static_cast<unsigned char>(w >> (8 * i)));
+    hash_.value(w);
     return *this;
   }
-  void mix_byte(unsigned char c) {
-    h_ ^= c;
-    h_ *= 0x100000001B3ULL;  // FNV-1a
-  }
-  std::uint64_t h_ = 0xCBF29CE484222325ULL;
+  Fnv1a hash_;
   std::string text_;
 };
 

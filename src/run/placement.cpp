@@ -17,10 +17,17 @@
 
 namespace tessera {
 
-Placement probe_placement(const Communicator& comm) {
+namespace {
+// The ranks of `comm` that share this rank's node (memory).
+Communicator node_communicator(const Communicator& comm) {
   MPI_Comm node = MPI_COMM_NULL;
   TESSERA_MPI_CHECK(MPI_Comm_split_type(comm.get(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node));
-  const Communicator node_comm = Communicator::adopt(node);
+  return Communicator::adopt(node);
+}
+}  // namespace
+
+Placement probe_placement(const Communicator& comm) {
+  const Communicator node_comm = node_communicator(comm);
   Placement p;
   p.ranks_on_node = node_comm.size();
   p.threads = kernels::max_threads();
@@ -47,9 +54,7 @@ Placement probe_placement(const Communicator& comm) {
 }
 
 void require_memory(const Communicator& comm, double bytes_per_rank, const std::string& what) {
-  MPI_Comm node = MPI_COMM_NULL;
-  TESSERA_MPI_CHECK(MPI_Comm_split_type(comm.get(), MPI_COMM_TYPE_SHARED, comm.rank(), MPI_INFO_NULL, &node));
-  const Communicator node_comm = Communicator::adopt(node);
+  const Communicator node_comm = node_communicator(comm);
   const double node_bytes = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
   const double share = node_bytes / node_comm.size();
   const double worst = allreduce_max(comm, bytes_per_rank);
