@@ -36,4 +36,13 @@ std::vector<Box> shell(const Box& outer, const Box& inner, int dims) {
   return pieces;
 }
 
+Box thread_share(const Box& box, int team, int me) {
+  Box share = box;
+  const int d = box.hi[2] - box.lo[2] >= team ? 2 : 1;
+  const Index extent = box.hi[d] - box.lo[d];
+  share.lo[d] = box.lo[d] + extent * me / team;
+  share.hi[d] = box.lo[d] + extent * (me + 1) / team;
+  return share;
+}
+
 }  // namespace tessera::kernels

@@ -43,11 +43,22 @@ struct GridLayout {
   [[nodiscard]] Box interior() const { return Box{{0, 0, 0}, {n[0], n[1], n[2]}}; }
 };
 
+/// Where a rank's block sits in the global grid and the grid spacing: global cell g has
+/// coordinate (g + 1) * h, so the Dirichlet boundary x = 0 and x = 1 lies just outside.
+struct GridGeometry {
+  std::array<Index, 3> offset{0, 0, 0};
+  std::array<double, 3> h{1.0, 1.0, 1.0};
+};
+
 /// `box` shrunk by `width` cells on both sides of each of the first `dims` dimensions.
 Box shrink(const Box& box, int dims, Index width);
 
 /// The cells of `outer` that are not in `inner` (inner must lie inside outer), as at most
 /// 2 * dims disjoint boxes. Used to sweep the boundary shell after the interior.
 std::vector<Box> shell(const Box& outer, const Box& inner, int dims);
+
+/// Thread `me` of `team`'s share of `box` for a sweep: a slab of z planes, or of y rows when
+/// the box has fewer planes than threads (a thin face). Shares are disjoint and cover the box.
+Box thread_share(const Box& box, int team, int me);
 
 }  // namespace tessera::kernels

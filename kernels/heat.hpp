@@ -26,13 +26,6 @@ void heat_update_3d(std::span<const double> in, std::span<double> out, const Gri
 void heat_update_3d_ref(std::span<const double> in, std::span<double> out,
                         const GridLayout& layout, const Box& box, const Diffusion& r);
 
-/// Where a rank's block sits in the global grid and the grid spacing: global cell g has
-/// coordinate (g + 1) * h, so the Dirichlet boundary x = 0 and x = 1 lies just outside.
-struct GridGeometry {
-  std::array<Index, 3> offset{0, 0, 0};
-  std::array<double, 3> h{1.0, 1.0, 1.0};
-};
-
 /// u = amplitude * prod_d sin(pi x_d) on every cell of `box` (the heat app's initial state,
 /// an eigenvector of the discrete Laplacian).
 void fill_sine_product(std::span<double> u, const GridLayout& layout, const Box& box,
