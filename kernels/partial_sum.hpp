@@ -18,16 +18,7 @@ class PartialSum {
   [[nodiscard]] SumMode mode() const { return mode_; }
 
   /// Adds sum_i a[i] * b[i]. Meant for a row that was just written and is still in L1.
-  void add_products(const double* a, const double* b, Index count) {
-    if (mode_ == SumMode::exact) {
-      exact_.add_products(a, b, count);
-      return;
-    }
-    double s = 0.0;
-#pragma omp simd reduction(+ : s)
-    for (Index i = 0; i < count; ++i) s += a[i] * b[i];
-    fast_ += s;
-  }
+  void add_products(const double* a, const double* b, Index count);
   void add(double x) {
     if (mode_ == SumMode::exact) {
       exact_.add(x);

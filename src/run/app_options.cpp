@@ -57,6 +57,9 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
       ->group("Run control");
   cli_.add_option("--record", common_.record, "Append a JSON run record to this file")->group("Run control");
   cli_.add_flag("--quiet", common_.quiet, "No progress lines")->group("Run control");
+  cli_.add_flag("--reproducible", common_.reproducible,
+                "Global sums by exact accumulation: results bitwise identical on any number of ranks and threads")
+      ->group("Parallel");
   cli_.add_option("--watchdog-timeout", common_.watchdog_timeout,
                   "End the job (exit 76) when a rank makes no progress for this many seconds (0 = off)")
       ->check(non_negative_number())

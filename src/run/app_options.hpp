@@ -3,6 +3,7 @@
 // option ends all ranks together with one message and exit status 2.
 #pragma once
 
+#include "kernels/partial_sum.hpp"
 #include "src/comm/communicator.hpp"
 
 #include <CLI/CLI.hpp>
@@ -26,10 +27,14 @@ struct CommonOptions {
   bool restart = false;
   std::string record;
   bool quiet = false;
+  bool reproducible = false;      ///< global sums bitwise independent of rank and thread counts
   std::string inject_fault;       ///< fault injection spec (see src/base/fault_injection.hpp)
   double watchdog_timeout = 300;  ///< seconds without progress before the job is ended; 0 = off
   std::string on_checkpoint_error = "stop";
 
+  [[nodiscard]] kernels::SumMode sum_mode() const {
+    return reproducible ? kernels::SumMode::exact : kernels::SumMode::fast;
+  }
   [[nodiscard]] std::filesystem::path checkpoint_directory() const {
     return checkpoint_dir.empty() ? std::filesystem::path(output) / "checkpoints"
                                   : std::filesystem::path(checkpoint_dir);

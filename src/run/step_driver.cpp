@@ -139,7 +139,7 @@ std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std
 }
 
 StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<const ArrayView> state,
-                                      const std::map<std::string, double>& scalars) {
+                                      const std::map<std::string, double>& scalars, const std::string& detail) {
   activity::state().step.store(step, std::memory_order_relaxed);
   activity::enter("compute");
   fault::step_completed(step);
@@ -157,11 +157,14 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
     const double elapsed = now - loop_start_;
     const double done = static_cast<double>(step - first_step_);
     const double eta = done > 0 ? elapsed / done * static_cast<double>(total_steps_ - step) : 0.0;
-    char line[256];
-    std::snprintf(line, sizeof line, "[%s] step %lld/%lld (%3.0f%%)  t=%.6e  elapsed %.1f s  ETA %.1f s",
-                  identity_.app.c_str(), static_cast<long long>(step), static_cast<long long>(total_steps_),
+    char when[64];
+    std::snprintf(when, sizeof when, "t=%.6e", time);
+    char line[384];
+    std::snprintf(line, sizeof line, "[%s] %s %lld/%lld (%3.0f%%)  %s  elapsed %.1f s  ETA %.1f s",
+                  identity_.app.c_str(), identity_.step_word.c_str(), static_cast<long long>(step),
+                  static_cast<long long>(total_steps_),
                   100.0 * static_cast<double>(step) / static_cast<double>(std::max<std::int64_t>(total_steps_, 1)),
-                  time, elapsed, eta);
+                  detail.empty() ? when : detail.c_str(), elapsed, eta);
     std::cout << line << std::endl;
   }
   if (stop_signal_ != 0 && step >= total_steps_) {

@@ -29,6 +29,7 @@ struct RunIdentity {
   std::uint64_t config_hash = 0;
   std::vector<std::int64_t> proc_grid;
   std::string config;  ///< readable form of the options behind config_hash
+  std::string step_word = "step";  ///< what progress lines call a step ("iteration" for solvers)
 };
 
 class StepDriver {
@@ -47,8 +48,9 @@ class StepDriver {
   enum class Next { proceed, stop };
   /// Collective, after each step: progress line, periodic checkpoint, and the stop-signal
   /// check. Returns stop when a signal arrived; the checkpoint of `step` is then on disk.
+  /// `detail` replaces the simulated time in the progress line (e.g. a solver's residual).
   Next end_step(std::int64_t step, double time, std::span<const ArrayView> state,
-                const std::map<std::string, double>& scalars = {});
+                const std::map<std::string, double>& scalars = {}, const std::string& detail = {});
 
   /// Collective: writes a checkpoint now.
   std::filesystem::path checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,

@@ -1,0 +1,31 @@
+// Global sums of node-local partial sums, in the mode a run chose (--reproducible):
+//   fast          MPI_SUM of each rank's double; the last bits depend on the rank and thread
+//                 counts (and on the MPI library's reduction order).
+//   reproducible  each rank's exact accumulator (kernels/exact_sum.hpp) is merged by an
+//                 integer MPI_SUM of its carried limbs, then rounded once: bitwise the same on
+//                 any rank count, thread count and process grid, and correctly rounded.
+// The reproducible mode sends 70 int64 per sum instead of one double and costs the node-local
+// exact accumulation; several sums share one reduction.
+#pragma once
+
+#include "kernels/partial_sum.hpp"
+#include "src/comm/communicator.hpp"
+
+#include <span>
+#include <vector>
+
+namespace tessera {
+
+using kernels::PartialSum;
+using kernels::SumMode;
+
+/// Collective: the sum over ranks of every rank's `local` (all in the same mode).
+double global_sum(const Communicator& comm, const PartialSum& local);
+
+/// Collective: several global sums in one reduction.
+std::vector<double> global_sums(const Communicator& comm, std::span<const PartialSum> local);
+
+/// "fast" or "reproducible".
+const char* sum_mode_name(SumMode mode);
+
+}  // namespace tessera
