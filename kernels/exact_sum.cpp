@@ -8,8 +8,6 @@
 namespace tessera::kernels {
 
 namespace {
-__extension__ using UInt128 = unsigned __int128;
-
 // Moves everything above the low 32 bits of each bin into the next one, so every bin but
 // the top one ends in [0, 2^32) and the top one carries the sign. The value is unchanged.
 void carry_bins(std::array<Int128, ExactSum::kBins>& bins) {
@@ -32,15 +30,33 @@ void ExactSum::add_special(std::uint64_t bits) noexcept {
 }
 
 void ExactSum::carry() noexcept {
-  carry_bins(bins_);
+  const Bins sum = folded();
+  for (auto& lane : lanes_) {
+    lane[0].fill(0);
+    lane[1].fill(0);
+  }
+  lanes_[0][0] = sum;  // may hold a negative top bin: signed bins take either sign
   pending_ = 0;
+}
+
+ExactSum::Bins ExactSum::folded() const {
+  Bins bins{};
+  for (const Lane& lane : lanes_) {
+    Bins positive = lane[0];
+    Bins negative = lane[1];
+    carry_bins(positive);
+    carry_bins(negative);
+    for (std::size_t b = 0; b < bins.size(); ++b) bins[b] += positive[b] - negative[b];
+    carry_bins(bins);
+  }
+  return bins;
 }
 
 void ExactSum::add(const ExactSum& other) noexcept { add(other.limbs()); }
 
 void ExactSum::add(const Limbs& limbs) noexcept {
   carry();
-  for (int b = 0; b < kBins; ++b) bins_[static_cast<std::size_t>(b)] += limbs[static_cast<std::size_t>(b)];
+  for (int b = 0; b < kBins; ++b) lanes_[0][0][static_cast<std::size_t>(b)] += limbs[static_cast<std::size_t>(b)];
   nan_ += limbs[kBins];
   pos_inf_ += limbs[kBins + 1];
   neg_inf_ += limbs[kBins + 2];
@@ -48,8 +64,7 @@ void ExactSum::add(const Limbs& limbs) noexcept {
 }
 
 ExactSum::Limbs ExactSum::limbs() const {
-  std::array<Int128, kBins> bins = bins_;
-  carry_bins(bins);
+  const Bins bins = folded();
   Limbs out{};
   for (int b = 0; b < kBins; ++b) out[static_cast<std::size_t>(b)] = static_cast<std::int64_t>(bins[static_cast<std::size_t>(b)]);
   out[kBins] = nan_;
@@ -63,8 +78,7 @@ double ExactSum::value() const {
   if (pos_inf_ > 0) return std::numeric_limits<double>::infinity();
   if (neg_inf_ > 0) return -std::numeric_limits<double>::infinity();
 
-  std::array<Int128, kBins> bins = bins_;
-  carry_bins(bins);
+  Bins bins = folded();
   const bool negative = bins.back() < 0;
   if (negative) {
     for (auto& b : bins) b = -b;

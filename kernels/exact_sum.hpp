@@ -7,7 +7,8 @@
 // The accumulator holds 67 bins of 128-bit integers; bin b weighs 2^(32 b - 1075). An addend
 // with biased exponent E goes, shifted by E mod 32, into bin E / 32 (at most 85 bits), so a
 // bin takes about 2^42 addends before it could overflow; the accumulator carries bins into
-// their neighbours well before that. limbs() gives the carried form, small enough that the
+// their neighbours well before that. Four copies of the bins (lanes) take consecutive terms
+// of a row, so additions to the same bin do not wait on each other. limbs() gives the carried form, small enough that the
 // limbs of up to 2^30 accumulators can be summed as plain 64-bit integers (an MPI_SUM).
 #pragma once
 
@@ -19,6 +20,7 @@
 namespace tessera::kernels {
 
 __extension__ using Int128 = __int128;  // GCC and Clang; -Wpedantic would flag the bare name
+__extension__ using UInt128 = unsigned __int128;
 
 class ExactSum {
  public:
@@ -29,24 +31,21 @@ class ExactSum {
   using Limbs = std::array<std::int64_t, kLimbs>;
 
   void add(double x) noexcept {
-    const auto bits = std::bit_cast<std::uint64_t>(x);
-    const auto biased = static_cast<int>((bits >> 52) & 0x7ff);
-    if (biased == 0x7ff) {
-      add_special(bits);
-      return;
-    }
-    const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
-    // Subnormals (biased exponent 0) have no hidden bit and the exponent of biased 1.
-    const std::uint64_t significand = biased != 0 ? fraction | (std::uint64_t{1} << 52) : fraction;
-    const int exponent = biased != 0 ? biased : 1;
-    const Int128 term = static_cast<Int128>(significand) << (exponent % kBinBits);
-    bins_[exponent / kBinBits] += (bits >> 63) != 0 ? -term : term;
-    if (++pending_ == kCarryEvery) carry();
+    add_to(lanes_[0], x);
+    if (++pending_ >= kCarryEvery) carry();
   }
 
   /// Adds the terms a[i] * b[i] (each product rounded as a double, then summed exactly).
   void add_products(const double* a, const double* b, std::int64_t count) noexcept {
-    for (std::int64_t i = 0; i < count; ++i) add(a[i] * b[i]);
+    if (pending_ + count >= kCarryEvery) carry();
+    // Consecutive terms mostly land in the same bin: four independent lanes keep the adds
+    // from waiting on each other.
+    std::int64_t i = 0;
+    for (; i + kLanes <= count; i += kLanes) {
+      for (int lane = 0; lane < kLanes; ++lane) add_to(lanes_[lane], a[i + lane] * b[i + lane]);
+    }
+    for (; i < count; ++i) add_to(lanes_[0], a[i] * b[i]);
+    pending_ += count;
   }
 
   /// Adds another accumulator exactly.
@@ -61,12 +60,37 @@ class ExactSum {
   [[nodiscard]] Limbs limbs() const;
 
  private:
-  // Carry often enough that no bin can overflow between two carries.
+  // Carry often enough that no bin can overflow between two carries (add_products calls
+  // hold far fewer terms than this).
   static constexpr std::int64_t kCarryEvery = std::int64_t{1} << 40;
-  void add_special(std::uint64_t bits) noexcept;
-  void carry() noexcept;
+  static constexpr int kLanes = 4;
+  using Bins = std::array<Int128, kBins>;
+  // Positive and negative terms go to separate bins: no negation on the hot path.
+  using Lane = std::array<Bins, 2>;
 
-  std::array<Int128, kBins> bins_{};
+  void add_to(Lane& lane, double x) noexcept {
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    const auto biased = static_cast<unsigned>(bits >> 52) & 0x7ffu;
+    if (biased == 0x7ffu) [[unlikely]] {
+      add_special(bits);
+      return;
+    }
+    // Subnormals (biased exponent 0) have no hidden bit and the exponent of biased 1.
+    const std::uint64_t hidden = biased != 0 ? 1 : 0;
+    const std::uint64_t significand = (bits & ((std::uint64_t{1} << 52) - 1)) | (hidden << 52);
+    const unsigned exponent = biased + 1u - static_cast<unsigned>(hidden);
+    const unsigned shift = exponent % kBinBits;
+    // significand << shift as two 64-bit words (shift < 32, so no shift by 64 occurs).
+    const std::uint64_t low = significand << shift;
+    const std::uint64_t high = (significand >> 1) >> (63u - shift);
+    lane[bits >> 63][exponent / kBinBits] += static_cast<Int128>((static_cast<UInt128>(high) << 64) | low);
+  }
+  void add_special(std::uint64_t bits) noexcept;
+  /// Folds all lanes into the first and carries it.
+  void carry() noexcept;
+  [[nodiscard]] Bins folded() const;
+
+  std::array<Lane, kLanes> lanes_{};
   std::int64_t nan_ = 0;
   std::int64_t pos_inf_ = 0;
   std::int64_t neg_inf_ = 0;

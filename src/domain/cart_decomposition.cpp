@@ -4,7 +4,9 @@
 #include "src/comm/mpi_check.hpp"
 #include "src/domain/block_partition.hpp"
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 namespace tessera {
 
@@ -14,6 +16,78 @@ std::string grid_string(const std::array<int, 3>& grid, int dims) {
   std::string s;
   for (int d = 0; d < dims; ++d) s += (d ? "x" : "") + std::to_string(grid[d]);
   return s;
+}
+
+// Halo cells of the largest block: the faces it exchanges in dimensions split over ranks.
+std::int64_t halo_surface(const CartSpec& spec, const std::array<int, 3>& grid) {
+  std::array<std::int64_t, 3> block{1, 1, 1};
+  for (int d = 0; d < spec.dims; ++d) block[d] = (spec.global[d] + grid[d] - 1) / grid[d];
+  std::int64_t surface = 0;
+  for (int d = 0; d < spec.dims; ++d) {
+    if (grid[d] > 1) surface += 2 * block[0] * block[1] * block[2] / block[d];
+  }
+  return surface;
+}
+
+// Fills the 0 entries of spec.proc_grid so that the grid has `ranks` ranks, no dimension more
+// ranks than cells if possible, and the smallest halo surface; among equals, more ranks go to
+// slower dimensions (z before y before x), whose faces are contiguous in memory. Unlike
+// MPI_Dims_create this looks at the grid's shape: 3 ranks on 2x9x5 cells give 1x3x1, not 3x1x1.
+std::array<int, 3> choose_proc_grid(const CartSpec& spec, int ranks) {
+  std::array<int, 3> best = spec.proc_grid;
+  bool found = false;
+  bool best_fits = false;
+  std::int64_t best_surface = 0;
+  std::array<int, 3> grid = spec.proc_grid;
+  int free_ranks = ranks;
+  for (int d = 0; d < spec.dims; ++d) free_ranks /= spec.proc_grid[d] != 0 ? spec.proc_grid[d] : 1;
+  std::vector<int> divisors;
+  for (int f = 1; f <= free_ranks; ++f) {
+    if (static_cast<long long>(f) * f > free_ranks) break;
+    if (free_ranks % f == 0) {
+      divisors.push_back(f);
+      if (f != free_ranks / f) divisors.push_back(free_ranks / f);
+    }
+  }
+  const auto consider = [&] {
+    bool fits = true;
+    for (int d = 0; d < spec.dims; ++d) fits = fits && grid[d] <= spec.global[d];
+    const std::int64_t surface = halo_surface(spec, grid);
+    const bool better = !found || (fits && !best_fits) ||
+                        (fits == best_fits && (surface < best_surface ||
+                                               (surface == best_surface &&
+                                                std::lexicographical_compare(best.rbegin(), best.rend(), grid.rbegin(),
+                                                                             grid.rend()))));
+    if (better) {
+      best = grid;
+      best_surface = surface;
+      best_fits = fits;
+      found = true;
+    }
+  };
+  const auto search = [&](const auto& self, int d, int remaining) -> void {
+    if (d == spec.dims) {
+      if (remaining == 1) consider();
+      return;
+    }
+    if (spec.proc_grid[d] != 0) {  // fixed by the user, already divided out
+      self(self, d + 1, remaining);
+      return;
+    }
+    for (const int f : divisors) {
+      if (remaining % f != 0) continue;
+      grid[d] = f;
+      self(self, d + 1, remaining / f);
+    }
+    grid[d] = 0;
+  };
+  search(search, 0, free_ranks);
+  if (!found) {
+    throw UsageError("process grid " + grid_string(spec.proc_grid, spec.dims) + " cannot be completed to " +
+                         std::to_string(ranks) + " ranks; change --proc-grid or the rank count",
+                     true);
+  }
+  return best;
 }
 
 // Every check depends only on the spec and the rank count, so all ranks agree without talking.
@@ -61,7 +135,7 @@ CartSpec complete_spec(CartSpec spec, int ranks) {
                          "; launch with " + std::to_string(fixed) + " ranks or change --proc-grid",
                      true);
   }
-  TESSERA_MPI_CHECK(MPI_Dims_create(ranks, spec.dims, spec.proc_grid.data()));
+  spec.proc_grid = choose_proc_grid(spec, ranks);
   for (int d = 0; d < spec.dims; ++d) {
     if (spec.proc_grid[d] > spec.global[d]) {
       throw UsageError("process grid " + grid_string(spec.proc_grid, spec.dims) + " puts " +

@@ -102,6 +102,30 @@ TEST(CartDecomposition, UserProcessGridIsUsed) {
   EXPECT_EQ(dec.count()[0], 20);
 }
 
+TEST(CartDecomposition, AutomaticGridFollowsTheGridShape) {
+  const Communicator comm = world();
+  const auto grid_for = [&](std::array<std::int64_t, 3> cells, int dims) {
+    CartSpec spec;
+    spec.dims = dims;
+    spec.global = cells;
+    return CartDecomposition(comm, spec).proc_grid();
+  };
+  // A thin dimension never gets more ranks than cells while another dimension has room.
+  const auto thin = grid_for({2, 9, 5}, 3);
+  EXPECT_LE(thin[0], 2);
+  EXPECT_EQ(thin[0] * thin[1] * thin[2], comm.size());
+  // A long dimension takes the ranks: the smallest halo surface.
+  EXPECT_EQ(grid_for({4, 4, 400}, 3), (std::array<int, 3>{1, 1, comm.size()}));
+  EXPECT_EQ(grid_for({300, 4, 1}, 2), (std::array<int, 3>{comm.size(), 1, 1}));
+  // Among equal surfaces the slowest dimension is split (contiguous faces).
+  if (comm.size() == 2) {
+    EXPECT_EQ(grid_for({8, 8, 8}, 3), (std::array<int, 3>{1, 1, 2}));
+  }
+  if (comm.size() == 4) {
+    EXPECT_EQ(grid_for({64, 64, 1}, 2), (std::array<int, 3>{1, 4, 1}));  // 2x2 has the same surface
+  }
+}
+
 TEST(CartDecomposition, BadSpecsAreRefusedOnEveryRank) {
   const Communicator comm = world();
   const int p = comm.size();
