@@ -1,20 +1,7 @@
 # Bad input: exit status 2, one clear message (from one rank, not four), and no hang.
 source "$(dirname "$0")/lib.sh"
 
-expect_usage_error() {
-  local fragment=$1
-  shift
-  set +e
-  timeout 60 "$MPIEXEC" -n 4 --oversubscribe "$BIN_DIR/heat" --quiet "$@" >out.log 2>err.log
-  local status=$?
-  set -e
-  [ "$status" -eq 2 ] || { cat out.log err.log; fail "heat $* exited $status, expected 2"; }
-  grep -q -- "$fragment" err.log || { cat err.log; fail "heat $*: message lacks '$fragment'"; }
-  local count
-  count=$(grep -c "^error:" err.log || true)
-  [ "$count" -eq 1 ] || { cat err.log; fail "heat $*: $count error lines, expected exactly 1"; }
-  echo "ok: heat $* -> exit 2: $(head -n 1 err.log)"
-}
+APP=heat
 
 printf 'n = 16\nsteps = 5\nbogus = 3\n' >unknown.toml
 printf 'n = [1, \n' >broken.toml

@@ -56,3 +56,31 @@ rank_pids() {
     if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^$BIN_DIR/"; then echo "$pid"; fi
   done
 }
+
+# expect_usage_error FRAGMENT ARGS...: $APP on 4 ranks must exit 2 with exactly one error line
+# that contains FRAGMENT (one message from one rank, not four), and must not hang.
+expect_usage_error() {
+  local fragment=$1
+  shift
+  set +e
+  timeout 60 "$MPIEXEC" -n 4 --oversubscribe "$BIN_DIR/$APP" --quiet "$@" >out.log 2>err.log
+  local status=$?
+  set -e
+  [ "$status" -eq 2 ] || { cat out.log err.log; fail "$APP $* exited $status, expected 2"; }
+  grep -qF -- "$fragment" err.log || { cat err.log; fail "$APP $*: message lacks '$fragment'"; }
+  local count
+  count=$(grep -c "^error:" err.log || true)
+  [ "$count" -eq 1 ] || { cat err.log; fail "$APP $*: $count error lines, expected exactly 1"; }
+  echo "ok: $APP $* -> exit 2: $(head -n 1 err.log)"
+}
+
+# record_field FILE KEY...: a field of the last run record in FILE, e.g. metrics error_max.
+record_field() {
+  local file=$1
+  shift
+  tail -n 1 "$file" | python3 -c 'import json,sys
+r = json.loads(sys.stdin.read())
+for key in sys.argv[1:]:
+    r = r[key]
+print(r)' "$@"
+}
