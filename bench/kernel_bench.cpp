@@ -1,13 +1,17 @@
-// Kernel benchmarks: heat 2D/3D sweeps against a STREAM copy of the same number of cells,
-// measured in the same run, with 1 and 2 threads (more with --threads). Prints each kernel's
-// achieved bandwidth as a fraction of the copy's. Bytes counted: 8 read + 8 written per cell
-// for both (the minimum traffic; neighbours come from cache).
+// Kernel benchmarks, each against a STREAM kernel measured in the same run, with 1 and 2
+// threads (more with --threads); prints each kernel's achieved bandwidth as a fraction of its
+// reference. Bytes counted are the minimum traffic (neighbours come from cache):
+//   heat 2D/3D sweeps vs STREAM copy of the same cells: 8 read + 8 written per cell;
+//   one CG iteration's kernels (operator + residual + solution/direction update) on a
+//   --cg-side^3 grid vs STREAM triad over the same footprint (4 vectors): 80 bytes per cell.
 #include "kernels/heat.hpp"
+#include "kernels/poisson.hpp"
 #include "kernels/stream.hpp"
 
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -25,6 +29,7 @@ using tessera::kernels::Index;
 // Change with --cells=N.
 Index kSide2d = 8192;
 Index kSide3d = 400;
+Index kCgSide = 128;  // the size the README compares with PETSc; set with --cg-side=N
 
 void set_threads(const benchmark::State& state) { omp_set_num_threads(static_cast<int>(state.range(0))); }
 
@@ -64,6 +69,48 @@ void BM_heat(benchmark::State& state) {
   state.counters["cells_per_s"] = benchmark::Counter(static_cast<double>(state.iterations() * cells), benchmark::Counter::kIsRate);
 }
 
+// STREAM triad over three arrays with the bytes of the CG's four vectors.
+void BM_triad_cg_footprint(benchmark::State& state) {
+  set_threads(state);
+  const auto n = static_cast<std::size_t>(4 * kCgSide * kCgSide * kCgSide / 3);
+  std::vector<double> a(n), b(n), c(n);
+  tessera::kernels::first_touch_fill(a, 0.0);
+  tessera::kernels::first_touch_fill(b, 1.0);
+  tessera::kernels::first_touch_fill(c, 2.0);
+  for (auto _ : state) {
+    tessera::kernels::stream_triad(a, b, c, 0.5);
+    benchmark::DoNotOptimize(a.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(24 * n));
+}
+
+// The three sweeps of one CG iteration, with their fused sums, in either sum mode.
+template <tessera::kernels::SumMode Mode>
+void BM_cg_iteration(benchmark::State& state) {
+  namespace k = tessera::kernels;
+  set_threads(state);
+  const GridLayout layout{3, {kCgSide, kCgSide, kCgSide}, 1};
+  std::vector<double> x(static_cast<std::size_t>(layout.size())), r(x.size()), p(x.size()), q(x.size());
+  for (auto* v : {&x, &r, &p, &q}) k::first_touch_fill(*v, 0.0);
+  const k::Box block = layout.interior();
+  k::GridGeometry geometry;
+  geometry.h = {1.0 / static_cast<double>(kCgSide + 1), 1.0 / static_cast<double>(kCgSide + 1),
+                1.0 / static_cast<double>(kCgSide + 1)};
+  k::fill_manufactured_rhs(r, layout, block, geometry);
+  k::fill_manufactured_rhs(p, layout, block, geometry);
+  const k::Stencil7 stencil = k::poisson_stencil(geometry.h);
+  double rz = k::dot(r, r, layout, block, Mode).value();
+  for (auto _ : state) {
+    const double alpha = rz / k::apply_poisson(p, q, layout, block, stencil, Mode).value();
+    const double rr = k::update_residual(r, q, alpha, layout, block, Mode).value();
+    k::update_solution_direction(x, p, r, alpha, rr / rz, 1.0, layout, block);
+    rz = rr;
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * 80 * block.size());
+}
+
 void thread_args(benchmark::internal::Benchmark* b) {
   const int max_threads = omp_get_max_threads();
   for (int t = 1; t <= max_threads; t *= 2) b->Arg(t);
@@ -75,6 +122,9 @@ BENCHMARK(BM_copy_cells<2>)->Name("BM_copy_2d_cells")->Apply(thread_args);
 BENCHMARK(BM_heat<2>)->Name("BM_heat_2d")->Apply(thread_args);
 BENCHMARK(BM_copy_cells<3>)->Name("BM_copy_3d_cells")->Apply(thread_args);
 BENCHMARK(BM_heat<3>)->Name("BM_heat_3d")->Apply(thread_args);
+BENCHMARK(BM_triad_cg_footprint)->Name("BM_triad_cg_footprint")->Apply(thread_args);
+BENCHMARK(BM_cg_iteration<tessera::kernels::SumMode::fast>)->Name("BM_cg_iteration_fast")->Apply(thread_args);
+BENCHMARK(BM_cg_iteration<tessera::kernels::SumMode::exact>)->Name("BM_cg_iteration_exact")->Apply(thread_args);
 
 // Console output as usual, plus the bandwidth of every run kept for the ratio table.
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -94,17 +144,23 @@ class RatioReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
   }
   void print_ratios() const {
-    std::printf("\nAchieved bandwidth as a fraction of STREAM copy on the same cells (target >= 0.85):\n");
-    std::printf("%-10s %8s %12s %12s %8s\n", "kernel", "threads", "kernel GB/s", "copy GB/s", "ratio");
+    std::printf("\nAchieved bandwidth as a fraction of the STREAM reference measured in this run:\n");
+    std::printf("%-22s %8s %12s %12s %8s   %s\n", "kernel", "threads", "kernel GB/s", "ref GB/s", "ratio", "reference");
+    // kernel benchmark, its STREAM reference, and a label.
+    const std::vector<std::array<std::string, 3>> pairs = {
+        {"BM_heat_2d", "BM_copy_2d_cells", "copy, same cells"},
+        {"BM_heat_3d", "BM_copy_3d_cells", "copy, same cells"},
+        {"BM_cg_iteration_fast", "BM_triad_cg_footprint", "triad, same footprint"},
+        {"BM_cg_iteration_exact", "BM_triad_cg_footprint", "triad, same footprint"}};
     for (const auto& [name, value] : bandwidth_) {
-      for (const char* dims : {"2d", "3d"}) {
-        const std::string prefix = std::string("BM_heat_") + dims + "/threads:";
+      for (const auto& [kernel, reference, label] : pairs) {
+        const std::string prefix = kernel + "/threads:";
         if (name.rfind(prefix, 0) != 0) continue;
         const std::string threads = name.substr(prefix.size(), name.find('/', prefix.size()) - prefix.size());
-        const auto copy = bandwidth_.find(std::string("BM_copy_") + dims + "_cells/threads:" + name.substr(prefix.size()));
-        if (copy == bandwidth_.end()) continue;
-        std::printf("heat %-5s %8s %12.2f %12.2f %8.2f\n", dims, threads.c_str(), value / 1e9, copy->second / 1e9,
-                    value / copy->second);
+        const auto ref = bandwidth_.find(reference + "/threads:" + name.substr(prefix.size()));
+        if (ref == bandwidth_.end()) continue;
+        std::printf("%-22s %8s %12.2f %12.2f %8.2f   %s\n", kernel.substr(3).c_str(), threads.c_str(), value / 1e9,
+                    ref->second / 1e9, value / ref->second, label.c_str());
       }
     }
   }
@@ -125,14 +181,17 @@ int main(int argc, char** argv) {
       const double cells = std::stod(arg.substr(8));
       kSide2d = static_cast<Index>(std::sqrt(cells));
       kSide3d = static_cast<Index>(std::cbrt(cells));
+    } else if (arg.rfind("--cg-side=", 0) == 0) {
+      kCgSide = std::stoll(arg.substr(10));
     } else {
       rest.push_back(argv[i]);
     }
   }
   argc = static_cast<int>(rest.size());
   argv = rest.data();
-  std::printf("heat 2D grid %lldx%lld, 3D grid %lld^3 (set with --cells=N)\n", static_cast<long long>(kSide2d),
-              static_cast<long long>(kSide2d), static_cast<long long>(kSide3d));
+  std::printf("heat 2D grid %lldx%lld, 3D grid %lld^3 (set with --cells=N); CG grid %lld^3 (--cg-side=N)\n",
+              static_cast<long long>(kSide2d), static_cast<long long>(kSide2d), static_cast<long long>(kSide3d),
+              static_cast<long long>(kCgSide));
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   RatioReporter reporter;
