@@ -133,7 +133,7 @@ PetscErrorCode run() {
   PetscCall(MPI_Comm_size(PETSC_COMM_WORLD, &ranks));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                         "petsc_cg: n=%" PetscInt_FMT " ranks=%d ksp=%s pc=%s iterations=%" PetscInt_FMT
-                        " seconds=%.6f seconds_per_iteration=%.6e relative_residual=%.6e\n",
+                        " seconds=%.6f seconds_per_iteration=%.6e relative_residual=%.12e\n",
                         n, ranks, type, pc_type, done, seconds, seconds / static_cast<double>(done > 0 ? done : 1),
                         static_cast<double>(r_norm / b_norm)));
 

@@ -3,9 +3,18 @@
 # when something is missing; otherwise it just checks and returns.
 #   --with-slurm   also try to install Slurm and munge (for the Slurm tests; a failure there
 #                  only means those tests are skipped)
+#   --with-petsc   also try to install PETSc (petsc-dev, for the PETSc comparison driver
+#                  bench/petsc_cg and its test; a failure only means those are skipped)
 set -euo pipefail
 with_slurm=0
-[ "${1:-}" = "--with-slurm" ] && with_slurm=1
+with_petsc=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-slurm) with_slurm=1 ;;
+    --with-petsc) with_petsc=1 ;;
+    *) echo "install-deps: unknown option '$arg' (options: --with-slurm, --with-petsc)" >&2; exit 2 ;;
+  esac
+done
 
 PACKAGES=(
   build-essential cmake git python3 python3-matplotlib procps
@@ -26,14 +35,16 @@ for p in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done
-slurm_missing=()
-if [ "$with_slurm" -eq 1 ]; then
-  for p in slurm-wlm munge; do
-    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-    [ "$status" = "install ok installed" ] || slurm_missing+=("$p")
-  done
-fi
-if [ ${#missing[@]} -eq 0 ] && [ ${#slurm_missing[@]} -eq 0 ]; then
+# Optional extras: a failure to install them only skips what needs them.
+optional=()
+[ "$with_slurm" -eq 1 ] && optional+=(slurm-wlm munge)
+[ "$with_petsc" -eq 1 ] && optional+=(petsc-dev)
+optional_missing=()
+for p in "${optional[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || optional_missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ] && [ ${#optional_missing[@]} -eq 0 ]; then
   echo "install-deps: all packages present"
   exit 0
 fi
@@ -43,7 +54,7 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   SUDO=(sudo)
 elif [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: Slurm is not installed and installing it needs root; the Slurm tests will be skipped" >&2
+  echo "install-deps: ${optional_missing[*]} not installed and installing needs root; what needs them is skipped" >&2
   exit 0
 else
   echo "install-deps: these packages are missing and installing them needs root:" >&2
@@ -57,9 +68,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ ${#slurm_missing[@]} -gt 0 ]; then
-  echo "install-deps: installing ${slurm_missing[*]} (for the Slurm tests)"
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${slurm_missing[@]}" >/dev/null ||
-    echo "install-deps: could not install Slurm; the Slurm tests will be skipped" >&2
-fi
+for p in "${optional_missing[@]}"; do
+  echo "install-deps: installing $p (optional)"
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "$p" >/dev/null ||
+    echo "install-deps: could not install $p; what needs it (Slurm tests, PETSc comparison) is skipped" >&2
+done
 echo "install-deps: done"
