@@ -1,4 +1,4 @@
-# The batch scripts in slurm/ on a real (single-node) Slurm: a 4-task heat job completes; a job
+# The batch scripts in slurm/ on a real (single-node) Slurm: 4-task heat and cg jobs complete; a job
 # signalled with USR1 (as before its time limit) checkpoints, requeues, resumes and matches an
 # uninterrupted run; a job whose rank is killed is requeued and resumes; a configuration error
 # is not requeued; a 3-task job-array sweep writes 3 records and its dependent report job runs.
@@ -55,6 +55,15 @@ grep -q "PASS" plain.out || fail "plain job printed no PASS"
 grep -q '"ranks":4' plain.jsonl || fail "plain job did not run 4 ranks"
 [ "$(final_state "$id")" = COMPLETED ] || fail "plain job $id ended $(final_state "$id")"
 echo "ok: job $id: 4 tasks, PASS, COMPLETED"
+
+# 1b. cg with 4 tasks completes and verifies.
+sbatch --wait -o "$WORK/cg.out" "$ROOT/slurm/cg.sbatch" --n 40 --reproducible --output "$WORK/cg" \
+  --record "$WORK/cg.jsonl" >cg.id || fail "cg job failed: $(cat "$WORK/cg.out")"
+id=$(grep -oE '[0-9]+' cg.id | tail -n 1)
+grep -q "\[cg\] PASS" cg.out || fail "cg job printed no PASS"
+grep -q '"ranks":4' cg.jsonl || fail "cg job did not run 4 ranks"
+[ "$(final_state "$id")" = COMPLETED ] || fail "cg job $id ended $(final_state "$id")"
+echo "ok: job $id: cg, 4 tasks, PASS, COMPLETED"
 
 ARGS=(--nx 1023 --ny 1001 --steps 1500 --quiet)
 mpi 2 1 "$BIN_DIR/heat" "${ARGS[@]}" --output ref --record ref.jsonl >/dev/null
