@@ -7,7 +7,9 @@ time per step (P ranks) = compute + halo + reduce, where
   halo    = sum over the faces a rank exchanges of (latency + face bytes / bandwidth), with
             latency and bandwidth from the machine probe's ping-pong (smallest message latency,
             largest message bandwidth) and the process grid MPI_Dims_create would choose;
-  reduce  = the probe's 8-byte allreduce time, scaled by log2(P) / log2(P_probe) (tree depth).
+  reduce  = the probe's 8-byte allreduce time, scaled by log2(P) / log2(P_probe) (tree depth),
+            times the app's global sums per step (heat 1 for its stop-signal agreement, cg 3:
+            two dot products and the stop-signal agreement).
 
 It is a model: it ignores network contention, the overlap of halo exchange with compute, and
 memory bandwidth shared between ranks of a node beyond what the fitted rate saw. Its error on
@@ -37,8 +39,9 @@ def dims_create(ranks, dims):
 
 
 class StencilModel:
-    def __init__(self, rows, probe, dims):
+    def __init__(self, rows, probe, dims, reductions_per_step=1):
         self.dims = dims
+        self.reductions_per_step = reductions_per_step
         by_threads = {}
         for row in rows:
             if row["compute_max_per_step"] > 0:
@@ -91,7 +94,7 @@ class StencilModel:
         reduce = 0.0
         if ranks > 1:
             depth = math.log2(ranks) / max(math.log2(self.probe_ranks), 1.0)
-            reduce = self.allreduce * depth
+            reduce = self.allreduce * depth * self.reductions_per_step
         return compute + halo + reduce
 
     def errors(self, rows, cells_of):

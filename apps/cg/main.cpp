@@ -171,7 +171,8 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
       record["proc_grid"] = decomposition.proc_grid();
       record["ranks_per_node"] = driver.placement().ranks_on_node;
       record["oversubscribed"] = driver.placement().oversubscribed;
-      record["problem"] = {{"cells", c},
+      record["problem"] = {{"dims", 3},
+                           {"cells", c},
                            {"rtol", problem->rtol},
                            {"max_iterations", problem->max_iterations},
                            {"preconditioner", preconditioner_name(problem->preconditioner)},
@@ -185,6 +186,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
       record["wall_seconds"] = loop_seconds;
       record["step_seconds"] = iter_seconds;
       record["metrics"] = {{"seconds_per_iteration", per_iteration},
+                           {"cell_updates_per_s", per_iteration > 0 ? static_cast<double>(solver.global_cells()) / per_iteration : 0.0},
                            {"gflops", gflops},
                            {"bandwidth_bytes_per_s", bandwidth},
                            {"bytes_per_iteration", solver.bytes_per_iteration()},
