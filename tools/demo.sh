@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Quick start, command 1: installs what is missing, builds, and runs the demo job: the heat
-# app on 4 MPI ranks with the built-in demo configuration (data/heat-demo.toml), writing
-# checkpoints, field snapshots (HDF5 + XDMF) and a run record to demo-output/.
+# Quick start, command 1: installs what is missing, builds, and runs the demo jobs on 4 MPI
+# ranks with the built-in configurations: the heat app (data/heat-demo.toml), then the cg
+# solver (data/cg-demo.toml), writing checkpoints, fields (HDF5 + XDMF) and run records to
+# demo-output/. Extra arguments go to heat.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/install-deps.sh"
@@ -22,7 +23,12 @@ echo "demo: mpirun -n $ranks ${flags[*]} heat --config data/heat-demo.toml --out
 OMP_NUM_THREADS=$threads mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/build}/bin/heat" \
   --config "$root/data/heat-demo.toml" --output "$output" --record "$output/runs.jsonl" "$@"
 echo
+echo "demo: mpirun -n $ranks ${flags[*]} cg --config data/cg-demo.toml --output $output/cg"
+OMP_NUM_THREADS=$threads mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/build}/bin/cg" \
+  --config "$root/data/cg-demo.toml" --output "$output/cg" --record "$output/runs.jsonl"
+echo
 echo "demo: output in $output"
-echo "  field snapshots:  $output/heat.xdmf (open in ParaView or VisIt)"
-echo "  checkpoints:      $output/checkpoints/ (resume with --restart)"
-echo "  run record:       $output/runs.jsonl"
+echo "  heat field snapshots:  $output/heat.xdmf (open in ParaView or VisIt)"
+echo "  cg solution:           $output/cg/cg_solution.xdmf"
+echo "  checkpoints:           $output/checkpoints/ and $output/cg/checkpoints/ (resume with --restart)"
+echo "  run records:           $output/runs.jsonl (one line per run)"

@@ -92,13 +92,17 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   PhaseTimers& timers = driver.timers();
 
   const auto& c = problem->cells;
+  char stopping[96];
+  if (problem->rtol > 0.0) {
+    std::snprintf(stopping, sizeof stopping, "rtol %.3g, at most %lld iterations", problem->rtol,
+                  static_cast<long long>(problem->max_iterations));
+  } else {
+    std::snprintf(stopping, sizeof stopping, "exactly %lld iterations", static_cast<long long>(problem->max_iterations));
+  }
   driver.say("[cg] grid " + std::to_string(c[0]) + "x" + std::to_string(c[1]) + "x" + std::to_string(c[2]) + ", " +
-             (problem->rtol > 0.0 ? "rtol " + std::to_string(problem->rtol) + ", at most "
-                                  : std::string("exactly ")) +
-             std::to_string(problem->max_iterations) + " iterations, preconditioner " +
-             preconditioner_name(problem->preconditioner) + ", " + sum_mode_name(problem->sum_mode) + " sums, " +
-             std::to_string(comm.size()) + " ranks (" + decomposition.proc_grid_string() + ") x " +
-             std::to_string(kernels::max_threads()) + " threads");
+             stopping + ", preconditioner " + preconditioner_name(problem->preconditioner) + ", " +
+             sum_mode_name(problem->sum_mode) + " sums, " + std::to_string(comm.size()) + " ranks (" +
+             decomposition.proc_grid_string() + ") x " + std::to_string(kernels::max_threads()) + " threads");
 
   const auto state = solver.state();
   const StepDriver::Start start = driver.begin(state);
