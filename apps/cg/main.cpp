@@ -117,7 +117,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   comm.barrier();
   const double loop_start = MPI_Wtime();
   const double io_before_loop = timers.seconds(Phase::io);
-  while (solver.iteration() < problem->max_iterations && !solver.converged() && !stopped) {
+  while (solver.iteration() < problem->max_iterations && !solver.converged() && !solver.stalled() && !stopped) {
     const double residual = solver.iterate(timers);
     std::snprintf(detail, sizeof detail, "residual %.3e", residual);
     stopped = driver.end_step(solver.iteration(), 0.0, state, solver.scalars(), detail) == StepDriver::Next::stop;
@@ -128,6 +128,14 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   const double iter_seconds = allreduce_max(comm, loop_local - (timers.seconds(Phase::io) - io_before_loop));
   if (stopped) return ExitCode::interrupted;
 
+  if (solver.stalled()) {
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "[cg] stopped after %lld iterations: the residual (%.3e) is at rounding level and p.Ap lost "
+                  "its sign in rounding; further iterations cannot improve x",
+                  static_cast<long long>(solver.iteration()), solver.relative_residual());
+    driver.say(line);
+  }
   const std::uint64_t digest = state_digest(comm, state);
   const std::int64_t iterations_run = solver.iteration() - start.step;
   CgVerification check;

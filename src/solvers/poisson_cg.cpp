@@ -133,12 +133,18 @@ double PoissonCg::iterate(PhaseTimers& timers) {
     auto t = timers.measure(Phase::reduce);
     p_ap = global_sum(comm, pq);
   }
-  // A is symmetric positive definite: p.Ap <= 0 or NaN means the data went bad (every rank
-  // holds the same global value, so all throw together).
+  // A is symmetric positive definite, so p.Ap > 0 in exact arithmetic. Once the residual is
+  // at rounding level (a run with --rtol 0 gets there), p can lose that in rounding: stop.
+  // Above that level, a breakdown means bad data. Every rank holds the same global value, so
+  // all ranks take the same branch.
   if (!(p_ap > 0.0) || !std::isfinite(p_ap)) {
-    throw RuntimeError("CG breakdown at iteration " + std::to_string(iteration_ + 1) + ": p.Ap = " + number(p_ap) +
-                           " (expected positive and finite)",
-                       true);
+    if (relative_residual() <= kRoundingLevel) {
+      stalled_ = true;
+      return relative_residual();
+    }
+    throw Error("CG breakdown at iteration " + std::to_string(iteration_ + 1) + ": p.Ap = " + number(p_ap) +
+                    " (expected positive and finite) at relative residual " + number(relative_residual()),
+                ExitCode::verification_failed, true);
   }
   const double alpha = rz_ / p_ap;
   PartialSum rr(mode);
@@ -175,6 +181,7 @@ CgVerification PoissonCg::verify() {
   CgVerification v;
   v.residual_recursive = relative_residual();
   v.converged = converged();
+  v.stalled = stalled_;
 
   // True residual: q = A x, p = b, q = b - A x.
   halo_.exchange(x_.data());
@@ -206,12 +213,22 @@ CgVerification PoissonCg::verify() {
 
   if (!v.finite) {
     v.reason = "NaN or Inf in the solution";
+  } else if (problem_.rtol > 0.0 && !v.converged && v.stalled) {
+    v.reason = "CG stalled at rounding level (relative residual " + number(v.residual_recursive) +
+               ") above --rtol " + number(problem_.rtol) + "; choose a larger --rtol";
   } else if (problem_.rtol > 0.0 && !v.converged) {
     v.reason = "did not converge: relative residual " + number(v.residual_recursive) + " after " +
                std::to_string(iteration_) + " iterations, --rtol " + number(problem_.rtol) + "; raise --max-iters";
   } else if (problem_.rtol > 0.0 && v.residual_true > 10.0 * problem_.rtol) {
-    v.reason = "the recomputed residual " + number(v.residual_true) + " is above 10 x --rtol " + number(problem_.rtol);
-  } else if (problem_.rtol == 0.0 && std::fabs(v.residual_true - v.residual_recursive) > 1e-3 * v.residual_true + 1e-13) {
+    v.reason = "the recomputed residual " + number(v.residual_true) + " is above 10 x --rtol " + number(problem_.rtol) +
+               (v.residual_true <= kRoundingLevel
+                    ? " (that is rounding level: this --rtol is below what double precision attains here; use --rtol >= " +
+                          number(v.residual_true) + ")"
+                    : "");
+  } else if (problem_.rtol == 0.0 && v.residual_true > kRoundingLevel &&
+             std::fabs(v.residual_true - v.residual_recursive) > 1e-3 * v.residual_true) {
+    // Below rounding level the recomputed residual stops falling while the recursive one
+    // goes on: that is expected, not a drift.
     v.reason = "the recursive residual " + number(v.residual_recursive) + " drifted from the recomputed one " +
                number(v.residual_true);
   } else if (!(v.error <= v.error_bound)) {

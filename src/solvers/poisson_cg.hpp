@@ -50,7 +50,8 @@ struct CgVerification {
   double error = 0.0;                ///< max |x - u_exact| over the grid
   double error_bound = 0.0;          ///< discretization bound + algebraic bound
   double discretization_bound = 0.0; ///< max-norm bound of the O(h^2) error (exact solve)
-  bool converged = false;            ///< reached rtol (always false with rtol 0)
+  bool converged = false;            ///< reached rtol, or an exactly zero residual
+  bool stalled = false;              ///< stopped at rounding level (see PoissonCg::stalled)
   bool passed = false;
   std::string reason;                ///< why it failed, empty when passed
 };
@@ -67,12 +68,21 @@ class PoissonCg {
   /// Collective: continues from x, r, p (already read into state()) and the scalars that
   /// scalars() saved at `iteration`.
   void resume(std::int64_t iteration, const std::map<std::string, double>& scalars);
-  /// Collective: one CG iteration; returns the relative residual |r| / |b| after it.
+  /// Collective: one CG iteration; returns the relative residual |r| / |b| after it. On a
+  /// breakdown at rounding level it changes nothing and sets stalled().
   double iterate(PhaseTimers& timers);
 
   [[nodiscard]] std::int64_t iteration() const { return iteration_; }
   [[nodiscard]] double relative_residual() const;
-  [[nodiscard]] bool converged() const { return problem_.rtol > 0.0 && relative_residual() <= problem_.rtol; }
+  /// Reached --rtol, or r is exactly zero (x is the exact discrete solution).
+  [[nodiscard]] bool converged() const {
+    return rr_ == 0.0 || (problem_.rtol > 0.0 && relative_residual() <= problem_.rtol);
+  }
+  /// CG broke down (p.Ap not positive) with the residual already at rounding level, below
+  /// kRoundingLevel: further iterations cannot improve x, so the last iteration was not taken.
+  /// A breakdown above that level throws a collective Error with exit code 1 instead.
+  [[nodiscard]] bool stalled() const { return stalled_; }
+  static constexpr double kRoundingLevel = 1e-10;
   /// x, r and p: what a checkpoint must hold (with scalars()) to continue bit for bit.
   [[nodiscard]] std::array<ArrayView, 3> state();
   [[nodiscard]] std::map<std::string, double> scalars() const;
@@ -107,6 +117,7 @@ class PoissonCg {
   double rr_ = 0.0;        // r.r
   double rz_ = 0.0;        // r.M^-1 r
   std::int64_t iteration_ = 0;
+  bool stalled_ = false;
 };
 
 }  // namespace tessera

@@ -135,6 +135,26 @@ TEST(PoissonCg, VerificationFailsWhenNotConverged) {
   EXPECT_NE(check.reason.find("did not converge"), std::string::npos) << check.reason;
 }
 
+TEST(PoissonCg, FixedIterationRunsPastRoundingLevelStillPass) {
+  // With --rtol 0 CG goes on after the residual reaches rounding level: the residual may
+  // underflow to exactly 0 (converged) or p.Ap lose its sign (stalled); neither is a failure.
+  const Communicator world = Communicator::duplicate(MPI_COMM_WORLD);
+  for (const Cells cells : {Cells{4, 4, 4}, Cells{6, 5, 4}, Cells{16, 16, 16}}) {
+    auto problem = make(cells, SumMode::fast, {1, 1, 0});
+    problem.rtol = 0.0;
+    problem.max_iterations = 1500;
+    PoissonCg solver(world, problem);
+    solver.start();
+    PhaseTimers timers;
+    while (solver.iteration() < problem.max_iterations && !solver.converged() && !solver.stalled()) {
+      solver.iterate(timers);
+    }
+    const CgVerification check = solver.verify();
+    EXPECT_TRUE(check.passed) << check.reason;
+    EXPECT_LE(check.residual_true, 1e-12);
+  }
+}
+
 // Digest of (x, r, p) after each of `iterations` iterations.
 std::vector<std::uint64_t> iterate_digests(const Communicator& comm, const PoissonProblem& problem, int iterations) {
   PoissonCg solver(comm, problem);
