@@ -36,31 +36,42 @@ void ExactSum::carry() noexcept {
     lane[1].fill(0);
   }
   lanes_[0][0] = sum;  // may hold a negative top bin: signed bins take either sign
-  pending_ = 0;
+  pending_ = 1;        // the carried bins count as one term (each is far below 2^84)
 }
 
+// Every term added since the last carry went into one bin of one array and is below 2^84, so
+// the arrays' bins sum to at most pending_ * 2^84 < 2^124 in magnitude: no carry is needed
+// before the sum, only after.
 ExactSum::Bins ExactSum::folded() const {
   Bins bins{};
   for (const Lane& lane : lanes_) {
-    Bins positive = lane[0];
-    Bins negative = lane[1];
-    carry_bins(positive);
-    carry_bins(negative);
-    for (std::size_t b = 0; b < bins.size(); ++b) bins[b] += positive[b] - negative[b];
-    carry_bins(bins);
+    for (std::size_t b = 0; b < bins.size(); ++b) bins[b] += lane[0][b] - lane[1][b];
   }
+  carry_bins(bins);
   return bins;
 }
 
-void ExactSum::add(const ExactSum& other) noexcept { add(other.limbs()); }
+void ExactSum::add(const ExactSum& other) noexcept {
+  // Bin by bin: the bound pending_ * 2^84 holds for the sum with the pending counts added.
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+    for (std::size_t sign = 0; sign < 2; ++sign) {
+      for (std::size_t b = 0; b < kBins; ++b) lanes_[lane][sign][b] += other.lanes_[lane][sign][b];
+    }
+  }
+  nan_ += other.nan_;
+  pos_inf_ += other.pos_inf_;
+  neg_inf_ += other.neg_inf_;
+  pending_ += other.pending_;
+  if (pending_ >= kCarryEvery) carry();
+}
 
 void ExactSum::add(const Limbs& limbs) noexcept {
-  carry();
+  // Carried limbs (even summed over 2^30 ranks) are far below 2^84: one more term.
   for (int b = 0; b < kBins; ++b) lanes_[0][0][static_cast<std::size_t>(b)] += limbs[static_cast<std::size_t>(b)];
   nan_ += limbs[kBins];
   pos_inf_ += limbs[kBins + 1];
   neg_inf_ += limbs[kBins + 2];
-  carry();
+  if (++pending_ >= kCarryEvery) carry();
 }
 
 ExactSum::Limbs ExactSum::limbs() const {
