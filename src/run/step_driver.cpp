@@ -35,7 +35,8 @@ StepDriver::StepDriver(Communicator comm, const CommonOptions& options, RunIdent
       total_steps_(total_steps),
       store_(comm_, options_.checkpoint_directory(), options_.keep),
       placement_(probe_placement(comm_)),
-      watchdog_(comm_.rank(), options_.watchdog_timeout) {
+      watchdog_(comm_.rank(), options_.watchdog_timeout),
+      stop_agreement_(comm_) {
   collective_check(comm_, [&] {
     if (!options_.inject_fault.empty()) fault::arm(fault::parse(options_.inject_fault), comm_.rank());
   });
@@ -145,7 +146,7 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
   fault::step_completed(step);
   {
     auto measured = timers_.measure(Phase::reduce);
-    stop_signal_ = StopSignal::agreed(comm_);
+    stop_signal_ = step >= total_steps_ ? stop_agreement_.settle() : stop_agreement_.exchange();
   }
   const bool periodic = options_.checkpoint_every > 0 && step % options_.checkpoint_every == 0;
   std::filesystem::path written;

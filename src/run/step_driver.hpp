@@ -10,6 +10,7 @@
 #include "src/run/app_options.hpp"
 #include "src/run/phase_timers.hpp"
 #include "src/run/placement.hpp"
+#include "src/run/stop_signal.hpp"
 #include "src/run/watchdog.hpp"
 
 #include <cstdint>
@@ -47,7 +48,9 @@ class StepDriver {
 
   enum class Next { proceed, stop };
   /// Collective, after each step: progress line, periodic checkpoint, and the stop-signal
-  /// check. Returns stop when a signal arrived; the checkpoint of `step` is then on disk.
+  /// check (split phase: a signal is acted on at the step end after the one it arrived in,
+  /// and at the last step at once). Returns stop when a signal arrived; the checkpoint of
+  /// `step` is then on disk.
   /// `detail` replaces the simulated time in the progress line (e.g. a solver's residual).
   Next end_step(std::int64_t step, double time, std::span<const ArrayView> state,
                 const std::map<std::string, double>& scalars = {}, const std::string& detail = {});
@@ -72,6 +75,7 @@ class StepDriver {
   PhaseTimers timers_;
   Placement placement_;
   Watchdog watchdog_;
+  StopAgreement stop_agreement_;  // after the watchdog: completes its last reduction under watch
   double loop_start_ = 0.0;
   double last_progress_ = 0.0;
   std::int64_t first_step_ = 0;

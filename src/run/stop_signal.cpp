@@ -5,7 +5,11 @@
 #include "src/base/fault_injection.hpp"
 #include "src/comm/collectives.hpp"
 
+#include "src/comm/mpi_check.hpp"
+
+#include <algorithm>
 #include <csignal>
+#include <exception>
 
 namespace tessera {
 
@@ -34,5 +38,35 @@ int StopSignal::agreed(const Communicator& comm) {
 }
 
 void StopSignal::reset() { g_signal = 0; }
+
+StopAgreement::StopAgreement(const Communicator& comm) : comm_(Communicator::duplicate(comm.get())) {}
+
+StopAgreement::~StopAgreement() {
+  if (!request_.active() || std::uncaught_exceptions() > 0) return;
+  try {
+    request_.wait();
+  } catch (...) {  // a destructor must not throw; the job is failing anyway
+  }
+}
+
+int StopAgreement::complete() {
+  if (!request_.active()) return 0;
+  const activity::Scope doing("allreduce (stop-signal agreement)");
+  request_.wait();
+  return agreed_;
+}
+
+int StopAgreement::exchange() {
+  const int previous = complete();
+  fault::point(fault::Site::allreduce);
+  mine_ = static_cast<int>(g_signal);
+  TESSERA_MPI_CHECK(MPI_Iallreduce(&mine_, &agreed_, 1, MPI_INT, MPI_MAX, comm_.get(), request_.handle()));
+  return previous;
+}
+
+int StopAgreement::settle() {
+  const int previous = complete();
+  return std::max(previous, StopSignal::agreed(comm_));
+}
 
 }  // namespace tessera

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "src/comm/communicator.hpp"
+#include "src/comm/request.hpp"
 
 namespace tessera {
 
@@ -17,6 +18,32 @@ class StopSignal {
   [[nodiscard]] static int agreed(const Communicator& comm);
   /// For tests: forget a received signal.
   static void reset();
+};
+
+/// The per-step agreement, split phase so that it costs no latency: each step end completes
+/// the reduction posted at the previous step end (MPI_Iallreduce, MAX of the flags) and posts
+/// this step's flags. A signal is acted on one step after it arrived, on every rank alike.
+class StopAgreement {
+ public:
+  explicit StopAgreement(const Communicator& comm);
+  /// Completes a posted reduction (every rank posted the same number of them); while an
+  /// exception unwinds it only releases it.
+  ~StopAgreement();
+  StopAgreement(const StopAgreement&) = delete;
+  StopAgreement& operator=(const StopAgreement&) = delete;
+
+  /// Collective, once per step: the signal agreed from the flags posted by the previous call
+  /// (0 at the first call), after posting this rank's flag now.
+  int exchange();
+  /// Collective: completes any posted reduction and agrees on the flags now (blocking).
+  int settle();
+
+ private:
+  int complete();
+  Communicator comm_;
+  int mine_ = 0;
+  int agreed_ = 0;
+  Request request_;
 };
 
 }  // namespace tessera

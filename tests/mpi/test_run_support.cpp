@@ -90,6 +90,26 @@ TEST(StopSignal, ASignalOnOneRankStopsAll) {
   EXPECT_EQ(StopSignal::agreed(comm), 0);
 }
 
+TEST(StopAgreement, SplitPhaseActsOneStepLaterOnEveryRank) {
+  const Communicator comm = world();
+  StopSignal::install();
+  StopSignal::reset();
+  StopAgreement agreement(comm);
+  EXPECT_EQ(agreement.exchange(), 0);  // nothing posted before
+  EXPECT_EQ(agreement.exchange(), 0);
+  if (comm.rank() == comm.size() - 1) std::raise(SIGTERM);
+  EXPECT_EQ(agreement.exchange(), 0) << "the flags posted before the signal";
+  EXPECT_EQ(agreement.exchange(), SIGTERM) << "one step later, on every rank";
+  StopSignal::reset();
+  EXPECT_EQ(agreement.exchange(), SIGTERM) << "posted while the signal was still set";
+  EXPECT_EQ(agreement.settle(), 0);
+  if (comm.is_root()) std::raise(SIGUSR1);
+  EXPECT_EQ(agreement.exchange(), 0);
+  EXPECT_EQ(agreement.settle(), SIGUSR1) << "settle sees the posted flags at once";
+  StopSignal::reset();
+  EXPECT_EQ(agreement.exchange(), 0);  // left posted: the destructor completes it
+}
+
 TEST(SnapshotSeries, WritesReadableFilesAndAnXdmfTimeSeries) {
   const Communicator comm = world();
   const fs::path dir = shared_temp_dir(comm, "snapshots");
