@@ -66,11 +66,12 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
       ->group("Solver");
   cli.add_option("--proc-grid", o.proc_grid, "Process grid, e.g. 2x1x2 (0 entries or empty = automatic)")
       ->group("Parallel");
-  cli.add_flag("--write-solution,!--no-write-solution", o.write_solution,
-               "Write the solution as HDF5 + XDMF to --output at the end")
+  bool no_solution = false;
+  cli.add_flag("--no-write-solution", no_solution, "Do not write the solution (HDF5 + XDMF in --output) at the end")
       ->group("Run control");
   if (!options.parse(world, argc, argv)) return ExitCode::success;
   const CommonOptions& common = options.common();
+  o.write_solution = !no_solution;
 
   std::optional<PoissonProblem> problem;
   collective_check(world, [&] { problem = problem_from(o, common); });
@@ -88,6 +89,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   const auto& procs = decomposition.proc_grid();
   RunIdentity identity{"cg", hash.value(), {procs[0], procs[1], procs[2]}, hash.text()};
   identity.step_word = "iteration";
+  identity.total_option = "--max-iters";
   StepDriver driver(comm, common, identity, problem->max_iterations);
   PhaseTimers& timers = driver.timers();
 

@@ -87,23 +87,26 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
     };
     start.checkpoint = store_.restore_latest(state, identity_.app, identity_.config_hash, warn, identity_.config);
     if (start.checkpoint && start.checkpoint->step > total_steps_) {
-      throw UsageError("the newest valid checkpoint in " + store_.directory().string() + " is of step " +
+      const std::string& word = identity_.step_word;
+      throw UsageError("the newest valid checkpoint in " + store_.directory().string() + " is of " + word + " " +
                            std::to_string(start.checkpoint->step) + ", beyond this run's " +
-                           std::to_string(total_steps_) + " steps; raise the step count or use another --checkpoint-dir",
+                           std::to_string(total_steps_) + " " + word + "s; raise " + identity_.total_option +
+                           " or use another --checkpoint-dir",
                        true);
     }
     if (start.checkpoint) {
       start.step = start.checkpoint->step;
       start.time = start.checkpoint->time;
-      say("[" + identity_.app + "] resumed from checkpoint step " + std::to_string(start.step) + " (written on " +
+      say("[" + identity_.app + "] resumed from checkpoint " + identity_.step_word + " " + std::to_string(start.step) + " (written on " +
           std::to_string(start.checkpoint->ranks) + " ranks) in " + store_.directory().string());
     } else {
       say("[" + identity_.app + "] --restart: no valid checkpoint in " + store_.directory().string() +
-          ", starting from step 0");
+          ", starting from " + identity_.step_word + " 0");
     }
   } else if (comm_.is_root() && !store_.list().empty()) {
     std::cerr << "warning: " << store_.directory().string()
-              << " holds checkpoints of an earlier run; this run starts from step 0 and replaces them "
+              << " holds checkpoints of an earlier run; this run starts from " << identity_.step_word
+              << " 0 and its checkpoints replace them "
                  "(use --restart to resume instead)"
               << std::endl;
   }
@@ -132,7 +135,7 @@ std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std
     // Every rank has the same (agreed) error here, so all take the same branch.
     if (!e.collective() || options_.on_checkpoint_error != "continue") throw;
     if (comm_.is_root()) {
-      std::cerr << "warning: checkpoint of step " << step << " failed: " << e.what()
+      std::cerr << "warning: checkpoint of " << identity_.step_word << " " << step << " failed: " << e.what()
                 << "; continuing without it (--on-checkpoint-error continue)" << std::endl;
     }
     return {};
@@ -169,11 +172,12 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
     std::cout << line << std::endl;
   }
   if (stop_signal_ != 0 && step >= total_steps_) {
-    say("[" + identity_.app + "] received " + signal_name(stop_signal_) + " during the last step: checkpoint written, finishing");
+    say("[" + identity_.app + "] received " + signal_name(stop_signal_) + " during the last " + identity_.step_word +
+        ": checkpoint written, finishing");
     stop_signal_ = 0;
   }
   if (stop_signal_ != 0) {
-    say("[" + identity_.app + "] received " + signal_name(stop_signal_) + ": checkpoint of step " +
+    say("[" + identity_.app + "] received " + signal_name(stop_signal_) + ": checkpoint of " + identity_.step_word + " " +
         std::to_string(step) + " written to " + written.string() + "; exiting with code 75, resume with --restart");
     return Next::stop;
   }

@@ -30,7 +30,8 @@ struct RunIdentity {
   std::uint64_t config_hash = 0;
   std::vector<std::int64_t> proc_grid;
   std::string config;  ///< readable form of the options behind config_hash
-  std::string step_word = "step";  ///< what progress lines call a step ("iteration" for solvers)
+  std::string step_word = "step";         ///< what messages call a step ("iteration" for solvers)
+  std::string total_option = "--steps";   ///< the option that sets the number of steps
 };
 
 class StepDriver {

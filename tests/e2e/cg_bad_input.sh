@@ -16,7 +16,7 @@ expect_usage_error "GiB per rank" --n 9999999
 expect_usage_error "choose a writable --output" --output /dev/null/out
 
 OMP_NUM_THREADS=1 "$BIN_DIR/cg" --help >help.txt
-for option in --n --nx --ny --nz --rtol --max-iters --preconditioner --proc-grid --reproducible --write-solution \
+for option in --n --nx --ny --nz --rtol --max-iters --preconditioner --proc-grid --reproducible --no-write-solution \
   --config --output --checkpoint-every --checkpoint-dir --keep --restart --record --quiet; do
   grep -q -- "$option" help.txt || fail "--help does not list $option"
 done
@@ -26,3 +26,4 @@ echo "ok: --help lists every option"
 mpi 2 1 "$BIN_DIR/cg" --n 12 --checkpoint-every 5 --output other --quiet --no-write-solution >/dev/null
 expect_usage_error "different problem options" --n 14 --restart --output other
 expect_usage_error "different problem options" --n 12 --reproducible --restart --output other
+expect_usage_error "beyond this run's 3 iterations; raise --max-iters" --n 12 --max-iters 3 --restart --output other

@@ -24,7 +24,7 @@ check_resume() {
 
   mpi "$resume_np" "$resume_threads" "$BIN_DIR/cg" "${ARGS[@]}" "$@" --output "$label" --checkpoint-every 10 \
     --restart --record "$label.jsonl" | tee resume.log
-  grep -q "resumed from checkpoint step 30" resume.log || fail "$label: did not resume from the iteration-30 checkpoint"
+  grep -q "resumed from checkpoint iteration 30" resume.log || fail "$label: did not resume from the iteration-30 checkpoint"
   local got got_iterations
   got=$(digest_of "$label.jsonl")
   got_iterations=$(record_field "$label.jsonl" iterations)
