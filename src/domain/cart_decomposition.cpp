@@ -114,7 +114,7 @@ CartSpec complete_spec(CartSpec spec, int ranks) {
   for (int d = 0; d < spec.dims; ++d) {
     if (spec.proc_grid[d] > ranks) {
       throw UsageError("process grid " + grid_string(spec.proc_grid, spec.dims) + " asks for " +
-                           std::to_string(spec.proc_grid[d]) + " ranks along dimension " + std::to_string(d) +
+                           std::to_string(spec.proc_grid[d]) + " ranks along " + "xyz"[d] +
                            " but the job has " + std::to_string(ranks),
                        true);
     }
@@ -139,9 +139,9 @@ CartSpec complete_spec(CartSpec spec, int ranks) {
   for (int d = 0; d < spec.dims; ++d) {
     if (spec.proc_grid[d] > spec.global[d]) {
       throw UsageError("process grid " + grid_string(spec.proc_grid, spec.dims) + " puts " +
-                           std::to_string(spec.proc_grid[d]) + " ranks along dimension " +
-                           std::to_string(d) + " which has only " + std::to_string(spec.global[d]) +
-                           " cells; use fewer ranks or a larger grid",
+                           std::to_string(spec.proc_grid[d]) + " ranks along " + "xyz"[d] + ", which has only " +
+                           std::to_string(spec.global[d]) + (spec.global[d] == 1 ? " cell" : " cells") +
+                           "; use fewer ranks or a larger grid",
                        true);
     }
   }
