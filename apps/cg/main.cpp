@@ -12,7 +12,6 @@
 #include "src/run/config_hash.hpp"
 #include "src/run/main_guard.hpp"
 #include "src/run/placement.hpp"
-#include "src/run/run_record.hpp"
 #include "src/run/step_driver.hpp"
 #include "src/solvers/poisson_cg.hpp"
 
@@ -177,43 +176,29 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
     driver.say("[cg] solution: " + series.xdmf_path().string() + " (open in ParaView or VisIt)");
   }
 
-  nlohmann::json timers_json = timers.reduce(comm);
-  if (!common.record.empty()) {
-    collective_check(comm, [&] {
-      if (!comm.is_root()) return;
-      nlohmann::json record = make_run_record("cg", comm.size(), kernels::max_threads());
-      record["proc_grid"] = decomposition.proc_grid();
-      record["ranks_per_node"] = driver.placement().ranks_on_node;
-      record["oversubscribed"] = driver.placement().oversubscribed;
-      record["problem"] = {{"dims", 3},
-                           {"cells", c},
-                           {"rtol", problem->rtol},
-                           {"max_iterations", problem->max_iterations},
-                           {"preconditioner", preconditioner_name(problem->preconditioner)},
-                           {"sums", sum_mode_name(problem->sum_mode)}};
-      record["size"] = solver.global_cells();
-      record["steps"] = solver.iteration();
-      record["steps_run"] = iterations_run;
-      record["iterations"] = solver.iteration();
-      record["restarted_from"] = start.checkpoint ? nlohmann::json(start.step) : nlohmann::json(nullptr);
-      record["timers"] = timers_json;
-      record["wall_seconds"] = loop_seconds;
-      record["step_seconds"] = iter_seconds;
-      record["metrics"] = {{"seconds_per_iteration", per_iteration},
-                           {"cell_updates_per_s", per_iteration > 0 ? static_cast<double>(solver.global_cells()) / per_iteration : 0.0},
-                           {"gflops", gflops},
-                           {"bandwidth_bytes_per_s", bandwidth},
-                           {"bytes_per_iteration", solver.bytes_per_iteration()},
-                           {"flops_per_iteration", solver.flops_per_iteration()},
-                           {"relative_residual", check.residual_recursive},
-                           {"relative_residual_true", check.residual_true},
-                           {"error_max", check.error},
-                           {"error_bound", check.error_bound}};
-      record["verified"] = check.passed;
-      record["state_digest"] = digest_hex(digest);
-      append_run_record(common.record, record);
-    });
-  }
+  nlohmann::json record = driver.run_record({solver.global_cells(), solver.iteration(), start.step,
+                                              start.checkpoint.has_value(), loop_seconds, iter_seconds});
+  record["iterations"] = solver.iteration();
+  record["problem"] = {{"dims", 3},
+                       {"cells", c},
+                       {"rtol", problem->rtol},
+                       {"max_iterations", problem->max_iterations},
+                       {"preconditioner", preconditioner_name(problem->preconditioner)},
+                       {"sums", sum_mode_name(problem->sum_mode)}};
+  record["metrics"] = {{"seconds_per_iteration", per_iteration},
+                       {"cell_updates_per_s",
+                        per_iteration > 0 ? static_cast<double>(solver.global_cells()) / per_iteration : 0.0},
+                       {"gflops", gflops},
+                       {"bandwidth_bytes_per_s", bandwidth},
+                       {"bytes_per_iteration", solver.bytes_per_iteration()},
+                       {"flops_per_iteration", solver.flops_per_iteration()},
+                       {"relative_residual", check.residual_recursive},
+                       {"relative_residual_true", check.residual_true},
+                       {"error_max", check.error},
+                       {"error_bound", check.error_bound}};
+  record["verified"] = check.passed;
+  record["state_digest"] = digest_hex(digest);
+  driver.append_record(record);
   return check.passed ? ExitCode::success : ExitCode::verification_failed;
 }
 

@@ -12,7 +12,6 @@
 #include "src/run/config_hash.hpp"
 #include "src/run/main_guard.hpp"
 #include "src/run/placement.hpp"
-#include "src/run/run_record.hpp"
 #include "src/run/step_driver.hpp"
 
 #include <mpi.h>
@@ -160,32 +159,17 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
   driver.say(summary);
   if (snapshots) driver.say("[heat] field snapshots: " + snapshots->xdmf_path().string() + " (open in ParaView or VisIt)");
 
-  nlohmann::json timers_json = timers.reduce(comm);
-  if (!common.record.empty()) {
-    collective_check(comm, [&] {
-      if (!comm.is_root()) return;
-      nlohmann::json record = make_run_record("heat", comm.size(), kernels::max_threads());
-      record["proc_grid"] = decomposition.proc_grid();
-      record["ranks_per_node"] = driver.placement().ranks_on_node;
-      record["oversubscribed"] = driver.placement().oversubscribed;
-      record["problem"] = {{"dims", problem->dims}, {"cells", c}, {"alpha", problem->alpha}, {"dt", solver.dt()}};
-      record["size"] = solver.global_cells();
-      record["steps"] = step;
-      record["steps_run"] = steps_run;
-      record["restarted_from"] = start.checkpoint ? nlohmann::json(start.step) : nlohmann::json(nullptr);
-      record["timers"] = timers_json;
-      record["wall_seconds"] = loop_seconds;
-      record["step_seconds"] = step_seconds;
-      record["metrics"] = {{"cell_updates_per_s", updates_per_s},
-                           {"bandwidth_bytes_per_s", bandwidth},
-                           {"seconds_per_step", steps_run > 0 ? step_seconds / static_cast<double>(steps_run) : 0.0},
-                           {"error_discrete", check.error_discrete},
-                           {"error_continuous", check.error_continuous}};
-      record["verified"] = check.passed;
-      record["state_digest"] = digest_hex(digest);
-      append_run_record(common.record, record);
-    });
-  }
+  nlohmann::json record = driver.run_record({solver.global_cells(), step, start.step, start.checkpoint.has_value(),
+                                              loop_seconds, step_seconds});
+  record["problem"] = {{"dims", problem->dims}, {"cells", c}, {"alpha", problem->alpha}, {"dt", solver.dt()}};
+  record["metrics"] = {{"cell_updates_per_s", updates_per_s},
+                       {"bandwidth_bytes_per_s", bandwidth},
+                       {"seconds_per_step", steps_run > 0 ? step_seconds / static_cast<double>(steps_run) : 0.0},
+                       {"error_discrete", check.error_discrete},
+                       {"error_continuous", check.error_continuous}};
+  record["verified"] = check.passed;
+  record["state_digest"] = digest_hex(digest);
+  driver.append_record(record);
   return check.passed ? ExitCode::success : ExitCode::verification_failed;
 }
 

@@ -1,11 +1,13 @@
 // Step-loop conventions.
 #include "src/run/step_driver.hpp"
 
+#include "kernels/threads.hpp"
 #include "src/base/activity.hpp"
 #include "src/base/error.hpp"
 #include "src/base/fault_injection.hpp"
 #include "src/base/version.hpp"
 #include "src/comm/agreement.hpp"
+#include "src/run/run_record.hpp"
 #include "src/run/stop_signal.hpp"
 
 #include <mpi.h>
@@ -182,6 +184,29 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
     return Next::stop;
   }
   return Next::proceed;
+}
+
+nlohmann::json StepDriver::run_record(const Outcome& outcome) const {
+  nlohmann::json timers = timers_.reduce(comm_);
+  nlohmann::json record = make_run_record(identity_.app, comm_.size(), kernels::max_threads());
+  record["proc_grid"] = identity_.proc_grid;
+  record["ranks_per_node"] = placement_.ranks_on_node;
+  record["oversubscribed"] = placement_.oversubscribed;
+  record["size"] = outcome.size;
+  record["steps"] = outcome.step;
+  record["steps_run"] = outcome.step - outcome.first_step;
+  record["restarted_from"] = outcome.restarted ? nlohmann::json(outcome.first_step) : nlohmann::json(nullptr);
+  record["timers"] = std::move(timers);
+  record["wall_seconds"] = outcome.wall_seconds;
+  record["step_seconds"] = outcome.step_seconds;
+  return record;
+}
+
+void StepDriver::append_record(const nlohmann::json& record) const {
+  if (options_.record.empty()) return;
+  collective_check(comm_, [&] {
+    if (comm_.is_root()) append_run_record(options_.record, record);
+  });
 }
 
 }  // namespace tessera

@@ -60,6 +60,23 @@ class StepDriver {
   std::filesystem::path checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
                                    const std::map<std::string, double>& scalars = {});
 
+  /// What the app's loop measured, for the run record.
+  struct Outcome {
+    std::int64_t size = 0;        ///< global cells
+    std::int64_t step = 0;        ///< the last step reached
+    std::int64_t first_step = 0;  ///< where this run started (the restart step, or 0)
+    bool restarted = false;
+    double wall_seconds = 0.0;    ///< the step loop, MAX over ranks
+    double step_seconds = 0.0;    ///< the same without checkpoint and snapshot I/O
+  };
+  /// Collective (reduces the phase timers): a run record with the fields every app shares
+  /// (run_record.hpp), the process grid, placement, steps and timers. The app adds "problem",
+  /// "metrics", "verified" and "state_digest", then calls append_record.
+  [[nodiscard]] nlohmann::json run_record(const Outcome& outcome) const;
+  /// Collective: rank 0 appends `record` to the --record file, if one was given; an error
+  /// there ends all ranks together.
+  void append_record(const nlohmann::json& record) const;
+
   [[nodiscard]] PhaseTimers& timers() { return timers_; }
   /// Signal number that stopped the run (0 if none).
   [[nodiscard]] int stop_signal() const { return stop_signal_; }

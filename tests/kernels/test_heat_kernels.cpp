@@ -2,6 +2,8 @@
 // thread count, and the interior + rim split covers every cell exactly once.
 #include "kernels/heat.hpp"
 
+#include "tests/kernels/test_fields.hpp"
+
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -11,13 +13,7 @@
 namespace tessera::kernels {
 namespace {
 
-std::vector<double> random_field(const GridLayout& layout, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> dist(-1.0, 1.0);
-  std::vector<double> v(static_cast<std::size_t>(layout.size()));
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
+using test::random_field;
 
 struct Shape {
   int dims;

@@ -4,6 +4,8 @@
 // with the operator to second order.
 #include "kernels/poisson.hpp"
 
+#include "tests/kernels/test_fields.hpp"
+
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -15,13 +17,7 @@
 namespace tessera::kernels {
 namespace {
 
-std::vector<double> random_field(const GridLayout& layout, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> dist(-1.0, 1.0);
-  std::vector<double> v(static_cast<std::size_t>(layout.size()));
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
+using test::random_field;
 
 void expect_same_bits(const std::vector<double>& got, const std::vector<double>& expected, const char* what,
                       int threads) {

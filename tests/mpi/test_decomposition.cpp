@@ -141,7 +141,7 @@ TEST(CartDecomposition, BadSpecsAreRefusedOnEveryRank) {
   refused(CartSpec{4, {4, 4, 4}, {0, 0, 0}, {}}, "must be 2 or 3");
   refused(CartSpec{2, {0, 4, 1}, {0, 0, 0}, {}}, "at least 1");
   refused(CartSpec{2, {8, 8, 1}, {p + 1, 1, 0}, {}}, "ranks");
-  if (p > 1) refused(CartSpec{2, {1, 1, 1}, {p, 1, 0}, {}}, "has only 1 cells");
+  if (p > 1) refused(CartSpec{2, {1, 1, 1}, {p, 1, 0}, {}}, "along x, which has only 1 cell;");
 }
 
 TEST(ParseProcGrid, AcceptsAndRejects) {

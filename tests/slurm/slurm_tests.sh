@@ -47,23 +47,23 @@ submit_bg() {
 
 start=$(date +%s)
 
-# 1. heat with 4 tasks completes and verifies.
-sbatch --wait -o "$WORK/plain.out" "$ROOT/slurm/heat.sbatch" --n 96 --steps 100 --output "$WORK/plain" \
-  --record "$WORK/plain.jsonl" >plain.id || fail "plain heat job failed: $(cat "$WORK/plain.out")"
-id=$(grep -oE '[0-9]+' plain.id | tail -n 1)
-grep -q "PASS" plain.out || fail "plain job printed no PASS"
-grep -q '"ranks":4' plain.jsonl || fail "plain job did not run 4 ranks"
-[ "$(final_state "$id")" = COMPLETED ] || fail "plain job $id ended $(final_state "$id")"
-echo "ok: job $id: 4 tasks, PASS, COMPLETED"
+# plain_job NAME APP ARGS...: slurm/APP.sbatch with 4 tasks completes, verifies, writes a record.
+plain_job() {
+  local name=$1 app=$2
+  shift 2
+  sbatch --wait -o "$WORK/$name.out" "$ROOT/slurm/$app.sbatch" --output "$WORK/$name" --record "$WORK/$name.jsonl" \
+    "$@" >"$name.id" || fail "$name ($app) job failed: $(cat "$WORK/$name.out")"
+  local id
+  id=$(grep -oE '[0-9]+' "$name.id" | tail -n 1)
+  grep -q "\[$app\] PASS" "$name.out" || fail "$name job printed no PASS"
+  grep -q '"ranks":4' "$name.jsonl" || fail "$name job did not run 4 ranks"
+  [ "$(final_state "$id")" = COMPLETED ] || fail "$name job $id ended $(final_state "$id")"
+  echo "ok: job $id: $app, 4 tasks, PASS, COMPLETED"
+}
 
-# 1b. cg with 4 tasks completes and verifies.
-sbatch --wait -o "$WORK/cg.out" "$ROOT/slurm/cg.sbatch" --n 40 --reproducible --output "$WORK/cg" \
-  --record "$WORK/cg.jsonl" >cg.id || fail "cg job failed: $(cat "$WORK/cg.out")"
-id=$(grep -oE '[0-9]+' cg.id | tail -n 1)
-grep -q "\[cg\] PASS" cg.out || fail "cg job printed no PASS"
-grep -q '"ranks":4' cg.jsonl || fail "cg job did not run 4 ranks"
-[ "$(final_state "$id")" = COMPLETED ] || fail "cg job $id ended $(final_state "$id")"
-echo "ok: job $id: cg, 4 tasks, PASS, COMPLETED"
+# 1. heat and cg jobs with 4 tasks complete and verify.
+plain_job plain heat --n 96 --steps 100
+plain_job cg cg --n 40 --reproducible
 
 ARGS=(--nx 1023 --ny 1001 --steps 1500 --quiet)
 mpi 2 1 "$BIN_DIR/heat" "${ARGS[@]}" --output ref --record ref.jsonl >/dev/null
