@@ -89,6 +89,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   RunIdentity identity{"cg", hash.value(), {procs[0], procs[1], procs[2]}, hash.text()};
   identity.step_word = "iteration";
   identity.total_option = "--max-iters";
+  identity.may_end_early = problem->rtol > 0.0;
   StepDriver driver(comm, common, identity, problem->max_iterations);
   PhaseTimers& timers = driver.timers();
 

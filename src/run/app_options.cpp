@@ -5,6 +5,9 @@
 #include "src/comm/agreement.hpp"
 #include "src/run/toml_config.hpp"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -15,13 +18,15 @@ namespace {
 CLI::Validator number_check(bool allow_zero) {
   return CLI::Validator(
       [allow_zero](std::string& text) -> std::string {
-        double value = 0.0;
-        try {
-          std::size_t used = 0;
-          value = std::stod(text, &used);
-          if (used != text.size()) return "'" + text + "' is not a number";
-        } catch (const std::exception&) {
+        // strtod, not stod: stod refuses subnormals such as 5e-324, which are numbers.
+        errno = 0;
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || std::isnan(value)) {
           return "'" + text + "' is not a number";
+        }
+        if (std::isinf(value)) {
+          return "'" + text + "' is " + (errno == ERANGE ? "too large for a double" : "not a finite number");
         }
         if (allow_zero ? value < 0.0 : value <= 0.0) {
           return std::string("must be ") + (allow_zero ? "0 or more" : "greater than 0") + ", got " + text;

@@ -107,9 +107,11 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
     }
   } else if (comm_.is_root() && !store_.list().empty()) {
     std::cerr << "warning: " << store_.directory().string()
-              << " holds checkpoints of an earlier run; this run starts from " << identity_.step_word
-              << " 0 and its checkpoints replace them "
-                 "(use --restart to resume instead)"
+              << " holds checkpoints of an earlier run; this run starts from " << identity_.step_word << " 0 and "
+              << (options_.checkpoint_every > 0
+                      ? "its checkpoints replace them (use --restart to resume instead)"
+                      : "writes none (--checkpoint-every 0), so they stay: a later --restart would resume the "
+                        "earlier run")
               << std::endl;
   }
   first_step_ = start.step;
@@ -166,11 +168,11 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
     char when[64];
     std::snprintf(when, sizeof when, "t=%.6e", time);
     char line[384];
-    std::snprintf(line, sizeof line, "[%s] %s %lld/%lld (%3.0f%%)  %s  elapsed %.1f s  ETA %.1f s",
+    std::snprintf(line, sizeof line, "[%s] %s %lld/%lld (%3.0f%%)  %s  elapsed %.1f s  %s %.1f s",
                   identity_.app.c_str(), identity_.step_word.c_str(), static_cast<long long>(step),
                   static_cast<long long>(total_steps_),
                   100.0 * static_cast<double>(step) / static_cast<double>(std::max<std::int64_t>(total_steps_, 1)),
-                  detail.empty() ? when : detail.c_str(), elapsed, eta);
+                  detail.empty() ? when : detail.c_str(), elapsed, identity_.may_end_early ? "ETA at most" : "ETA", eta);
     std::cout << line << std::endl;
   }
   if (stop_signal_ != 0 && step >= total_steps_) {

@@ -32,6 +32,7 @@ struct RunIdentity {
   std::string config;  ///< readable form of the options behind config_hash
   std::string step_word = "step";         ///< what messages call a step ("iteration" for solvers)
   std::string total_option = "--steps";   ///< the option that sets the number of steps
+  bool may_end_early = false;             ///< a solver that stops at a tolerance: ETA is an upper bound
 };
 
 class StepDriver {

@@ -7,6 +7,7 @@ expect_usage_error "--n: must be greater than 0, got 0" --n 0
 expect_usage_error "--nz: must be 0 or more, got -4" --nz -4
 expect_usage_error "--rtol: must be 0 or more, got -1e-6" --rtol -1e-6
 expect_usage_error "--rtol must be in [0, 1)" --rtol 2
+expect_usage_error "--rtol: 'inf' is not a finite number" --rtol inf
 expect_usage_error "--max-iters: must be greater than 0, got 0" --max-iters 0
 expect_usage_error "--preconditioner" --preconditioner ilu
 expect_usage_error "no-such-file.toml" --config no-such-file.toml
