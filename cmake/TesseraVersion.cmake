@@ -5,7 +5,8 @@
 set(TESSERA_GIT_REVISION "unknown")
 find_package(Git QUIET)
 if(GIT_FOUND AND EXISTS "${SOURCE_DIR}/.git")
-  execute_process(COMMAND ${GIT_EXECUTABLE} describe --always --dirty --abbrev=12
+  # --exclude '*': ignore tags, so the result is always "<hash>" or "<hash>-dirty".
+  execute_process(COMMAND ${GIT_EXECUTABLE} describe --always --dirty --abbrev=12 --exclude=*
     WORKING_DIRECTORY ${SOURCE_DIR} OUTPUT_VARIABLE revision OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
   if(revision)
     set(TESSERA_GIT_REVISION "${revision}")

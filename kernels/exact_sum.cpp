@@ -62,7 +62,7 @@ void ExactSum::add(const ExactSum& other) noexcept {
   pos_inf_ += other.pos_inf_;
   neg_inf_ += other.neg_inf_;
   pending_ += other.pending_;
-  if (pending_ >= kCarryEvery) carry();
+  if (pending_ >= carry_every_) carry();
 }
 
 void ExactSum::add(const Limbs& limbs) noexcept {
@@ -71,7 +71,7 @@ void ExactSum::add(const Limbs& limbs) noexcept {
   nan_ += limbs[kBins];
   pos_inf_ += limbs[kBins + 1];
   neg_inf_ += limbs[kBins + 2];
-  if (++pending_ >= kCarryEvery) carry();
+  if (++pending_ >= carry_every_) carry();
 }
 
 ExactSum::Limbs ExactSum::limbs() const {

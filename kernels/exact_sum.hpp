@@ -31,15 +31,20 @@ class ExactSum {
   /// Carried bins, then counts of NaN, +Inf and -Inf addends.
   static constexpr int kLimbs = kBins + 3;
   using Limbs = std::array<std::int64_t, kLimbs>;
+  /// Carry often enough that no bin can overflow between two carries (see below).
+  static constexpr std::int64_t kCarryEvery = std::int64_t{1} << 40;
+
+  /// `carry_every`: terms between carries, at most kCarryEvery (smaller only to test carrying).
+  explicit ExactSum(std::int64_t carry_every = kCarryEvery) : carry_every_(carry_every) {}
 
   void add(double x) noexcept {
     add_to(lanes_[0], x);
-    if (++pending_ >= kCarryEvery) carry();
+    if (++pending_ >= carry_every_) carry();
   }
 
   /// Adds the terms a[i] * b[i] (each product rounded as a double, then summed exactly).
   void add_products(const double* a, const double* b, std::int64_t count) noexcept {
-    if (pending_ + count >= kCarryEvery) carry();
+    if (pending_ + count >= carry_every_) carry();
     // Consecutive terms mostly land in the same bin: four independent lanes keep the adds
     // from waiting on each other.
     std::int64_t i = 0;
@@ -62,9 +67,8 @@ class ExactSum {
   [[nodiscard]] Limbs limbs() const;
 
  private:
-  // Carry often enough that no bin can overflow between two carries (add_products calls
-  // hold far fewer terms than this).
-  static constexpr std::int64_t kCarryEvery = std::int64_t{1} << 40;
+  // Each term is below 2^84 and a bin holds 2^127: pending_ < kCarryEvery = 2^40 terms keeps
+  // every sum of bins below 2^124 (add_products calls hold far fewer terms than that).
   static constexpr int kLanes = 4;
   using Bins = std::array<Int128, kBins>;
   // Positive and negative terms go to separate bins: no negation on the hot path.
@@ -97,6 +101,7 @@ class ExactSum {
   std::int64_t pos_inf_ = 0;
   std::int64_t neg_inf_ = 0;
   std::int64_t pending_ = 0;
+  std::int64_t carry_every_;
 };
 
 /// Reference twin: the exactly rounded sum by a different method (Shewchuk's exact partials,

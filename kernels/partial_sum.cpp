@@ -5,7 +5,7 @@ namespace tessera::kernels {
 
 void PartialSum::add_products(const double* a, const double* b, Index count) {
   if (mode_ == SumMode::exact) {
-    exact_.add_products(a, b, count);
+    exact_->add_products(a, b, count);
     return;
   }
   double s = 0.0;

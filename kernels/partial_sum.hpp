@@ -6,14 +6,23 @@
 
 #include "kernels/exact_sum.hpp"
 #include "kernels/grid_layout.hpp"
+#include "kernels/sum_mode.hpp"
+
+#include <cassert>
+#include <memory>
 
 namespace tessera::kernels {
 
-enum class SumMode { fast, exact };
-
 class PartialSum {
  public:
-  explicit PartialSum(SumMode mode = SumMode::fast) : mode_(mode) {}
+  /// The exact accumulator (8.6 KB) exists only in exact mode.
+  explicit PartialSum(SumMode mode = SumMode::fast)
+      : mode_(mode), exact_(mode == SumMode::exact ? std::make_unique<ExactSum>() : nullptr) {}
+  PartialSum(PartialSum&&) noexcept = default;
+  PartialSum& operator=(PartialSum&&) noexcept = default;
+  PartialSum(const PartialSum&) = delete;
+  PartialSum& operator=(const PartialSum&) = delete;
+  ~PartialSum() = default;
 
   [[nodiscard]] SumMode mode() const { return mode_; }
 
@@ -21,28 +30,33 @@ class PartialSum {
   void add_products(const double* a, const double* b, Index count);
   void add(double x) {
     if (mode_ == SumMode::exact) {
-      exact_.add(x);
+      exact_->add(x);
     } else {
       fast_ += x;
     }
   }
   /// Adds another partial sum of the same mode.
   void add(const PartialSum& other) {
+    assert(other.mode_ == mode_ && "partial sums of different modes");
     if (mode_ == SumMode::exact) {
-      exact_.add(other.exact_);
+      exact_->add(*other.exact_);
     } else {
       fast_ += other.fast_;
     }
   }
 
   /// The local value (rounded once in exact mode).
-  [[nodiscard]] double value() const { return mode_ == SumMode::exact ? exact_.value() : fast_; }
-  [[nodiscard]] const ExactSum& exact() const { return exact_; }
+  [[nodiscard]] double value() const { return mode_ == SumMode::exact ? exact_->value() : fast_; }
+  /// The exact accumulator; exact mode only.
+  [[nodiscard]] const ExactSum& exact() const {
+    assert(mode_ == SumMode::exact);
+    return *exact_;
+  }
 
  private:
   SumMode mode_;
   double fast_ = 0.0;
-  ExactSum exact_;
+  std::unique_ptr<ExactSum> exact_;
 };
 
 }  // namespace tessera::kernels

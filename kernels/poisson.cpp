@@ -19,8 +19,28 @@ namespace {
 constexpr Index kL2BandBytes = 512 * 1024;
 constexpr Index kNoBands = std::numeric_limits<Index>::max() / 2;
 
-// Calls row(offset_of_x0, sum) for every row of `box`: each thread takes its share of the box
-// and sweeps it in bands of `band` y rows; per-thread sums are combined in thread order.
+// Calls row(offset_of_x0) for every row of `share`, in bands of `band` y rows.
+template <class Row>
+void sweep_share(const GridLayout& layout, const Box& share, Index band, const Row& row) {
+  if (share.empty()) return;
+  for (Index j_begin = share.lo[1]; j_begin < share.hi[1]; j_begin += band) {
+    const Index j_end = std::min(share.hi[1], j_begin + band);
+    for (Index k = share.lo[2]; k < share.hi[2]; ++k) {
+      for (Index j = j_begin; j < j_end; ++j) row(layout.index(0, j, k));
+    }
+  }
+}
+
+// Each thread sweeps its share of `box` (thread_share) with row(offset_of_x0).
+template <class Row>
+void for_each_row(const GridLayout& layout, const Box& box, Index band, const Row& row) {
+  if (box.empty()) return;
+#pragma omp parallel
+  sweep_share(layout, thread_share(box, omp_get_num_threads(), omp_get_thread_num()), band, row);
+}
+
+// As for_each_row, with row(offset_of_x0, sum) adding to a per-thread partial sum; the
+// per-thread sums are combined in thread order.
 template <class Row>
 PartialSum sweep_rows(const GridLayout& layout, const Box& box, SumMode mode, Index band, const Row& row) {
   PartialSum total(mode);
@@ -28,16 +48,8 @@ PartialSum sweep_rows(const GridLayout& layout, const Box& box, SumMode mode, In
 #pragma omp parallel
   {
     const int team = omp_get_num_threads();
-    const Box share = thread_share(box, team, omp_get_thread_num());
     PartialSum mine(mode);
-    if (!share.empty()) {
-      for (Index j_begin = share.lo[1]; j_begin < share.hi[1]; j_begin += band) {
-        const Index j_end = std::min(share.hi[1], j_begin + band);
-        for (Index k = share.lo[2]; k < share.hi[2]; ++k) {
-          for (Index j = j_begin; j < j_end; ++j) row(layout.index(0, j, k), mine);
-        }
-      }
-    }
+    sweep_share(layout, thread_share(box, team, omp_get_thread_num()), band, [&](Index at) { row(at, mine); });
 #pragma omp for ordered schedule(static, 1)
     for (int t = 0; t < team; ++t) {
 #pragma omp ordered
@@ -204,7 +216,7 @@ void update_solution_direction(std::span<double> x, std::span<double> p, std::sp
   double* const xx = x.data();
   double* const pp = p.data();
   const double* const rr = r.data();
-  sweep_rows(layout, box, SumMode::fast, kNoBands, [=](Index row, PartialSum&) {
+  for_each_row(layout, box, kNoBands, [=](Index row) {
     solution_direction_row(xx + row, pp + row, rr + row, lo, hi, alpha, beta, r_scale);
   });
 }

@@ -8,8 +8,9 @@ time per step (P ranks) = compute + halo + reduce, where
             latency and bandwidth from the machine probe's ping-pong (smallest message latency,
             largest message bandwidth) and the process grid MPI_Dims_create would choose;
   reduce  = the probe's 8-byte allreduce time, scaled by log2(P) / log2(P_probe) (tree depth),
-            times the app's global sums per step (heat 1 for its stop-signal agreement, cg 3:
-            two dot products and the stop-signal agreement).
+            times the app's blocking global sums per step (heat 0, cg 2 dot products; the
+            stop-signal agreement is non-blocking and overlapped). cg --reproducible sums
+            are 560 bytes, which the 8-byte figure underestimates a little.
 
 It is a model: it ignores network contention, the overlap of halo exchange with compute, and
 memory bandwidth shared between ranks of a node beyond what the fitted rate saw. Its error on
@@ -39,7 +40,7 @@ def dims_create(ranks, dims):
 
 
 class StencilModel:
-    def __init__(self, rows, probe, dims, reductions_per_step=1):
+    def __init__(self, rows, probe, dims, reductions_per_step=0):
         self.dims = dims
         self.reductions_per_step = reductions_per_step
         by_threads = {}

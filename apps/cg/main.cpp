@@ -121,6 +121,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   const double io_before_loop = timers.seconds(Phase::io);
   while (solver.iteration() < problem->max_iterations && !solver.converged() && !solver.stalled() && !stopped) {
     const double residual = solver.iterate(timers);
+    if (solver.stalled()) break;  // nothing changed: this is not a new step
     std::snprintf(detail, sizeof detail, "residual %.3e", residual);
     stopped = driver.end_step(solver.iteration(), 0.0, state, solver.scalars(), detail) == StepDriver::Next::stop;
   }
@@ -166,10 +167,8 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
     UniformGrid grid;
     grid.dims = 3;
     grid.cells = c;
-    for (std::size_t d = 0; d < 3; ++d) {
-      grid.spacing[d] = 1.0 / static_cast<double>(c[d] + 1);
-      grid.origin[d] = grid.spacing[d];
-    }
+    grid.spacing = solver.spacing();
+    grid.origin = solver.spacing();  // cell (0, 0, 0) sits at h: the boundary u = 0 is at 0
     SnapshotSeries series(comm, common.output, "cg_solution", grid);
     series.resume_at(0);
     const std::array<ArrayView, 1> solution{solver.solution()};

@@ -16,6 +16,7 @@
 
 namespace tessera {
 
+// Part of the library's vocabulary: apps and solvers name them tessera::PartialSum, SumMode.
 using kernels::PartialSum;
 using kernels::SumMode;
 

@@ -3,7 +3,7 @@
 // option ends all ranks together with one message and exit status 2.
 #pragma once
 
-#include "kernels/partial_sum.hpp"
+#include "kernels/sum_mode.hpp"
 #include "src/comm/communicator.hpp"
 
 #include <CLI/CLI.hpp>

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <exception>
 
 namespace tessera {
 
@@ -42,7 +41,10 @@ void StopSignal::reset() { g_signal = 0; }
 StopAgreement::StopAgreement(const Communicator& comm) : comm_(Communicator::duplicate(comm.get())) {}
 
 StopAgreement::~StopAgreement() {
-  if (!request_.active() || std::uncaught_exceptions() > 0) return;
+  // Always wait, also while an exception unwinds: freeing a pending non-blocking collective is
+  // erroneous in MPI, and the wait cannot hang, since every rank that posted this reduction
+  // did so at the same step end. A rank that died is the watchdog's and MPI_Abort's business.
+  if (!request_.active()) return;
   try {
     request_.wait();
   } catch (...) {  // a destructor must not throw; the job is failing anyway

@@ -26,8 +26,7 @@ class StopSignal {
 class StopAgreement {
  public:
   explicit StopAgreement(const Communicator& comm);
-  /// Completes a posted reduction (every rank posted the same number of them); while an
-  /// exception unwinds it only releases it.
+  /// Completes a posted reduction (every rank posted the same number of them).
   ~StopAgreement();
   StopAgreement(const StopAgreement&) = delete;
   StopAgreement& operator=(const StopAgreement&) = delete;

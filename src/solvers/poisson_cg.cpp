@@ -2,17 +2,20 @@
 #include "src/solvers/poisson_cg.hpp"
 
 #include "kernels/reduce.hpp"
+#include "kernels/stream.hpp"
 #include "src/base/error.hpp"
 #include "src/comm/collectives.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <sstream>
 
 namespace tessera {
 
 namespace {
-double spacing(std::int64_t cells) { return 1.0 / static_cast<double>(cells + 1); }
+double spacing_of(std::int64_t cells) { return 1.0 / static_cast<double>(cells + 1); }
 
 CartSpec spec_of(const PoissonProblem& p) {
   p.validate();
@@ -73,7 +76,7 @@ PoissonCg::PoissonCg(const Communicator& comm, const PoissonProblem& problem)
       p_(decomposition_, 1),
       q_(decomposition_, 1),
       halo_(decomposition_, p_.layout()) {
-  for (std::size_t d = 0; d < 3; ++d) geometry_.h[d] = spacing(problem_.cells[d]);
+  for (std::size_t d = 0; d < 3; ++d) geometry_.h[d] = spacing_of(problem_.cells[d]);
   geometry_.offset = decomposition_.offset();
   stencil_ = kernels::poisson_stencil(geometry_.h);
   r_scale_ = problem_.preconditioner == Preconditioner::jacobi ? 1.0 / stencil_.diagonal() : 1.0;
@@ -82,15 +85,27 @@ PoissonCg::PoissonCg(const Communicator& comm, const PoissonProblem& problem)
   // halo of p is in flight.
   interior_ = kernels::shrink(block_, 3, 1);
   rim_ = kernels::shell(block_, interior_, 3);
+  // cond(A) = lambda_max / lambda_min of the 7-point operator; rounding errors of size eps
+  // cond(A) relative are all the residual can resolve.
+  double lambda_min = 0.0;
+  double lambda_max = 0.0;
+  for (const double h : geometry_.h) {
+    const double s = std::sin(std::numbers::pi * h / 2.0);
+    const double c = std::cos(std::numbers::pi * h / 2.0);
+    lambda_min += 4.0 / (h * h) * s * s;
+    lambda_max += 4.0 / (h * h) * c * c;
+  }
+  rounding_level_ = std::max(1e-10, 100.0 * std::numeric_limits<double>::epsilon() * lambda_max / lambda_min);
 }
 
 void PoissonCg::start() {
   const auto& layout = r_.layout();
+  for (Field* v : {&x_, &r_, &p_, &q_}) kernels::first_touch_fill(v->data(), 0.0);  // ghosts too: u = 0 there
   kernels::fill_manufactured_rhs(r_.data(), layout, block_, geometry_);  // x0 = 0: r = b
   rr_ = global_sum(decomposition_.comm(), kernels::dot(r_.data(), r_.data(), layout, block_, problem_.sum_mode));
   b_norm_ = std::sqrt(rr_);
   rz_ = r_scale_ * rr_;
-  // x and p start at zero (fields are zero-initialized): this leaves x = 0, p = M^-1 r.
+  // x and p are zero: this leaves x = 0, p = M^-1 r.
   kernels::update_solution_direction(x_.data(), p_.data(), r_.data(), 0.0, 0.0, r_scale_, layout, block_);
   iteration_ = 0;
 }
@@ -138,7 +153,7 @@ double PoissonCg::iterate(PhaseTimers& timers) {
   // Above that level, a breakdown means bad data. Every rank holds the same global value, so
   // all ranks take the same branch.
   if (!(p_ap > 0.0) || !std::isfinite(p_ap)) {
-    if (relative_residual() <= kRoundingLevel) {
+    if (relative_residual() <= rounding_level_) {
       stalled_ = true;
       return relative_residual();
     }
@@ -221,11 +236,11 @@ CgVerification PoissonCg::verify() {
                std::to_string(iteration_) + " iterations, --rtol " + number(problem_.rtol) + "; raise --max-iters";
   } else if (problem_.rtol > 0.0 && v.residual_true > 10.0 * problem_.rtol) {
     v.reason = "the recomputed residual " + number(v.residual_true) + " is above 10 x --rtol " + number(problem_.rtol) +
-               (v.residual_true <= kRoundingLevel
+               (v.residual_true <= rounding_level_
                     ? " (that is rounding level: this --rtol is below what double precision attains here; use --rtol >= " +
                           number(v.residual_true) + ")"
                     : "");
-  } else if (problem_.rtol == 0.0 && v.residual_true > kRoundingLevel &&
+  } else if (problem_.rtol == 0.0 && v.residual_true > rounding_level_ &&
              std::fabs(v.residual_true - v.residual_recursive) > 1e-3 * v.residual_true) {
     // Below rounding level the recomputed residual stops falling while the recursive one
     // goes on: that is expected, not a drift.

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace tessera {
 
@@ -63,7 +64,8 @@ class PoissonCg {
   [[nodiscard]] const CartDecomposition& decomposition() const { return decomposition_; }
   [[nodiscard]] const PoissonProblem& problem() const { return problem_; }
 
-  /// Collective: x = 0, r = b, p = M^-1 r, iteration 0.
+  /// Collective: x = 0, r = b, p = M^-1 r, iteration 0 (whatever the vectors held, e.g.
+  /// a damaged checkpoint that restart read and then rejected).
   void start();
   /// Collective: continues from x, r, p (already read into state()) and the scalars that
   /// scalars() saved at `iteration`.
@@ -74,15 +76,20 @@ class PoissonCg {
 
   [[nodiscard]] std::int64_t iteration() const { return iteration_; }
   [[nodiscard]] double relative_residual() const;
-  /// Reached --rtol, or r is exactly zero (x is the exact discrete solution).
+  /// Reached --rtol, or the recursive residual vanished (is zero or underflowed): no
+  /// further iteration can change x.
   [[nodiscard]] bool converged() const {
     return rr_ == 0.0 || (problem_.rtol > 0.0 && relative_residual() <= problem_.rtol);
   }
-  /// CG broke down (p.Ap not positive) with the residual already at rounding level, below
-  /// kRoundingLevel: further iterations cannot improve x, so the last iteration was not taken.
-  /// A breakdown above that level throws a collective Error with exit code 1 instead.
+  /// CG broke down (p.Ap not positive) with the residual already at rounding level (below
+  /// rounding_level()): further iterations cannot improve x, so the last iteration was not
+  /// taken. A breakdown above that level throws a collective Error with exit code 1 instead.
   [[nodiscard]] bool stalled() const { return stalled_; }
-  static constexpr double kRoundingLevel = 1e-10;
+  /// The relative residual below which rounding dominates: 1e-10, or 100 eps cond(A) on grids
+  /// fine or anisotropic enough that this is larger.
+  [[nodiscard]] double rounding_level() const { return rounding_level_; }
+  /// Grid spacing per dimension, 1 / (n_d + 1).
+  [[nodiscard]] const std::array<double, 3>& spacing() const { return geometry_.h; }
   /// x, r and p: what a checkpoint must hold (with scalars()) to continue bit for bit.
   [[nodiscard]] std::array<ArrayView, 3> state();
   [[nodiscard]] std::map<std::string, double> scalars() const;
@@ -118,6 +125,7 @@ class PoissonCg {
   double rz_ = 0.0;        // r.M^-1 r
   std::int64_t iteration_ = 0;
   bool stalled_ = false;
+  double rounding_level_ = 1e-10;
 };
 
 }  // namespace tessera

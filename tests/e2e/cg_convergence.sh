@@ -17,6 +17,10 @@ PY
 
 mpi 2 1 "$BIN_DIR/cg" --n 31 --rtol 1e-12 --quiet --preconditioner jacobi --output jacobi --record jacobi.jsonl
 jacobi=$(record_field jacobi.jsonl metrics error_max)
+plain_iterations=$(record_field runs.jsonl iterations)
+jacobi_iterations=$(record_field jacobi.jsonl iterations)
+[ "$jacobi_iterations" -ge $((plain_iterations - 1)) ] && [ "$jacobi_iterations" -le $((plain_iterations + 1)) ] ||
+  fail "Jacobi took $jacobi_iterations iterations, plain CG $plain_iterations (a constant diagonal: the same)"
 python3 -c "import sys; a, b = $fine, $jacobi; sys.exit(0 if abs(a - b) <= 1e-9 * a else 1)" ||
   fail "Jacobi error $jacobi differs from the unpreconditioned $fine"
 echo "ok: Jacobi: $(record_field jacobi.jsonl iterations) iterations, same error $jacobi"

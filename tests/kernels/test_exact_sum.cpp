@@ -99,6 +99,37 @@ TEST(ExactSum, SameBitsForAnyOrderAndAnySplit) {
   EXPECT_NE(bits(forward), bits(backward));
 }
 
+TEST(ExactSum, CarryingKeepsTheSumExact) {
+  // Carry after every few terms (the default is 2^40): lanes fold, the top bin goes negative,
+  // and accumulators merge after carries; the result must not change.
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> mantissa(-1.0, 1.0);
+  std::uniform_int_distribution<int> exponent(-60, 60);
+  std::vector<double> v(3001);
+  for (auto& x : v) x = std::ldexp(mantissa(rng), exponent(rng));
+  v[0] = -1e300;  // a large negative term early: negative top bins after the first carry
+  const double expected = exact_sum_ref(v);
+  for (std::int64_t every : {1, 2, 3, 7, 64}) {
+    ExactSum one(every);
+    ExactSum a(every);
+    ExactSum b(every);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      one.add(v[i]);
+      (i % 3 == 0 ? a : b).add(v[i]);
+    }
+    ExactSum rows(every);
+    for (std::size_t i = 0; i + 10 <= v.size(); i += 10) {
+      const std::vector<double> ones(10, 1.0);
+      rows.add_products(v.data() + i, ones.data(), 10);
+    }
+    for (std::size_t i = v.size() / 10 * 10; i < v.size(); ++i) rows.add(v[i]);
+    a.add(b);
+    EXPECT_EQ(bits(one.value()), bits(expected)) << "carry every " << every;
+    EXPECT_EQ(bits(a.value()), bits(expected)) << "merged, carry every " << every;
+    EXPECT_EQ(bits(rows.value()), bits(expected)) << "rows, carry every " << every;
+  }
+}
+
 TEST(ExactSum, LimbsOfManyAccumulatorsSumAsIntegers) {
   // What an MPI_SUM over ranks does: add the limb arrays elementwise as int64.
   std::mt19937_64 rng(3);

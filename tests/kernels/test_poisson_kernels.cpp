@@ -100,17 +100,28 @@ INSTANTIATE_TEST_SUITE_P(Shapes, PoissonKernels,
                                          std::array<Index, 3>{1, 1, 1}, std::array<Index, 3>{17, 3, 1},
                                          std::array<Index, 3>{5, 29, 2}));
 
-TEST(ThreadShare, DisjointSharesCoverTheBox) {
+TEST(ThreadShare, SharesCoverTheBoxExactlyOnce) {
   for (const Box box : {Box{{0, 0, 0}, {5, 7, 9}}, Box{{1, 2, 3}, {4, 9, 4}}, Box{{0, 0, 0}, {3, 1, 1}}}) {
     for (int team : {1, 2, 3, 8}) {
-      Index cells = 0;
-      for (int me = 0; me < team; ++me) cells += thread_share(box, team, me).size();
-      EXPECT_EQ(cells, box.size()) << team << " threads";
+      std::vector<int> owners(static_cast<std::size_t>(box.size()), 0);
+      for (int me = 0; me < team; ++me) {
+        const Box share = thread_share(box, team, me);
+        for (Index k = share.lo[2]; k < share.hi[2]; ++k)
+          for (Index j = share.lo[1]; j < share.hi[1]; ++j)
+            for (Index i = share.lo[0]; i < share.hi[0]; ++i) {
+              ASSERT_TRUE(i >= box.lo[0] && i < box.hi[0] && j >= box.lo[1] && j < box.hi[1] && k >= box.lo[2] &&
+                          k < box.hi[2])
+                  << "thread " << me << " of " << team << " got a cell outside the box";
+              const Index at = (i - box.lo[0]) + (box.hi[0] - box.lo[0]) * ((j - box.lo[1]) + (box.hi[1] - box.lo[1]) * (k - box.lo[2]));
+              ++owners[static_cast<std::size_t>(at)];
+            }
+      }
+      for (int count : owners) ASSERT_EQ(count, 1) << team << " threads";
     }
   }
 }
 
-TEST(Manufactured, FillsMatchReferenceAndVanishOnTheBoundary) {
+TEST(Manufactured, FillsMatchReferenceAndStayWithinTheBound) {
   const GridLayout layout{3, {9, 6, 5}, 1};
   GridGeometry g;
   g.offset = {3, 0, 2};
@@ -127,6 +138,16 @@ TEST(Manufactured, FillsMatchReferenceAndVanishOnTheBoundary) {
   expect_same_bits(f, f_ref, "f", 1);
   const auto bounds = manufactured_bounds();
   for (double v : u) EXPECT_LE(std::fabs(v), bounds.max_u);
+  // The solution vanishes on the boundary: a cell placed at x = 0 (offset -1) or x = 1
+  // (offset n) holds 0, so the zero ghosts are the Dirichlet values.
+  const GridLayout one{3, {1, 1, 1}, 1};
+  for (const Index edge : {Index{-1}, Index{12}}) {
+    GridGeometry at_edge = g;
+    at_edge.offset = {edge, 2, 3};
+    std::vector<double> cell(static_cast<std::size_t>(one.size()), 1.0);
+    fill_manufactured_solution(cell, one, one.interior(), at_edge);
+    EXPECT_EQ(cell[static_cast<std::size_t>(one.index(0, 0, 0))], 0.0) << "offset " << edge;
+  }
 }
 
 TEST(Manufactured, OperatorReproducesTheRightHandSideToSecondOrder) {
