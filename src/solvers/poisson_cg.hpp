@@ -126,6 +126,7 @@ class PoissonCg {
   std::int64_t iteration_ = 0;
   bool stalled_ = false;
   double rounding_level_ = 1e-10;
+  double lambda_min_ = 0.0;  // smallest eigenvalue of A, for the error bound and cond(A)
 };
 
 }  // namespace tessera
