@@ -20,13 +20,6 @@ namespace {
 using namespace tessera;
 namespace fs = std::filesystem;
 
-std::string shape_text(const ArrayInfo& a) {
-  std::string s;
-  for (std::size_t d = static_cast<std::size_t>(3 - a.dims); d < a.shape.size(); ++d) {
-    s += (s.empty() ? "" : "x") + std::to_string(a.shape[d]);
-  }
-  return s;
-}
 
 std::vector<fs::path> checkpoints_in(const fs::path& dir, std::vector<fs::path>* partial) {
   std::vector<fs::path> found;
@@ -101,8 +94,11 @@ ExitCode ckpt_main(const Communicator& world, int argc, char** argv) {
     std::printf("proc grid:   %s\nconfig:      %s (hash %s)\n", grid.c_str(), m.config.c_str(), digest_hex(m.config_hash).c_str());
     std::printf("rng state:   %zu words\n", m.rng_state.size());
     for (const auto& [k, v] : m.scalars) std::printf("scalar:      %s = %.17g\n", k.c_str(), v);
+    for (const auto& [k, v] : m.integers) std::printf("integer:     %s = %lld\n", k.c_str(), static_cast<long long>(v));
     for (const auto& a : r.arrays) {
-      std::printf("array:       %s  %s  digest %s\n", a.name.c_str(), shape_text(a).c_str(), digest_hex(a.stored_digest).c_str());
+      std::printf("array:       %s  %s %s (%s)  digest %s\n", a.name.c_str(), shape_string(a.shape).c_str(),
+                  std::string(kernels::type_name(a.type)).c_str(), distribution_name(a.distribution),
+                  digest_hex(a.stored_digest).c_str());
     }
   }
   return r.problem.empty() ? ExitCode::success : ExitCode::verification_failed;

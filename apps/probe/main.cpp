@@ -55,7 +55,7 @@ bool kernels_compute_right(const Communicator& comm, std::int64_t cells, std::ui
   kernels::stream_triad_ref(a_ref, b_ref, c, 3.0);
   const bool local = b == b_ref && a == a_ref;
   const BlockPartition part(static_cast<std::int64_t>(n) * comm.size(), comm.size());
-  digest = array_digest(comm, view_1d("triad", a, part.offset(comm.rank()), part.items()));
+  digest = array_digest(comm, view_1d("triad", std::span<double>(a), part.offset(comm.rank()), part.items()));
   return allreduce_min(comm, local ? 1 : 0) == 1;
 }
 

@@ -84,4 +84,32 @@ std::vector<T> gatherv(const Communicator& comm, std::span<const T> local, int r
   return all;
 }
 
+/// One value per rank, on every rank, in rank order.
+template <class T>
+std::vector<T> allgather(const Communicator& comm, T value) {
+  std::vector<T> all(static_cast<std::size_t>(comm.size()));
+  TESSERA_MPI_CHECK(MPI_Allgather(&value, 1, mpi_type<T>(), all.data(), 1, mpi_type<T>(), comm.get()));
+  return all;
+}
+
+/// Every rank's span concatenated in rank order, on every rank.
+template <class T>
+std::vector<T> allgatherv(const Communicator& comm, std::span<const T> local) {
+  const std::vector<int> counts = allgather(comm, static_cast<int>(local.size()));
+  std::vector<int> displs(counts.size(), 0);
+  std::exclusive_scan(counts.begin(), counts.end(), displs.begin(), 0);
+  std::vector<T> all(static_cast<std::size_t>(displs.back() + counts.back()));
+  TESSERA_MPI_CHECK(MPI_Allgatherv(local.data(), static_cast<int>(local.size()), mpi_type<T>(), all.data(),
+                                   counts.data(), displs.data(), mpi_type<T>(), comm.get()));
+  return all;
+}
+
+/// Sum of `value` over the ranks before this one (0 on rank 0).
+template <class T>
+T exscan_sum(const Communicator& comm, T value) {
+  T result{};
+  TESSERA_MPI_CHECK(MPI_Exscan(&value, &result, 1, mpi_type<T>(), MPI_SUM, comm.get()));
+  return comm.rank() == 0 ? T{} : result;
+}
+
 }  // namespace tessera

@@ -14,7 +14,11 @@ std::uint64_t name_hash(const std::string& name) { return Fnv1a().text(name).get
 }  // namespace
 
 std::uint64_t array_digest(const Communicator& comm, const ArrayView& view) {
-  const std::uint64_t local = view.block_size() == 0 ? 0 : kernels::block_digest(view.first(), view.strided_block());
+  const std::uint64_t local =
+      view.block_size() == 0 ? 0 : kernels::block_digest(view.first(), view.type, view.strided_block());
+  // Every rank holds a replicated array whole: its digest is the local one (summing over
+  // ranks would count it P times, and differ between rank counts).
+  if (view.distribution == Distribution::replicated) return local;
   return allreduce_sum(comm, static_cast<unsigned long long>(local));
 }
 

@@ -11,7 +11,8 @@
 
 namespace tessera {
 
-/// Collective: digest of the global array that `view` is this rank's block of.
+/// Collective: digest of the global array that `view` is this rank's block of (for a
+/// replicated view, of the array every rank holds; no communication).
 std::uint64_t array_digest(const Communicator& comm, const ArrayView& view);
 
 /// Collective: one digest over several named arrays (names take part).

@@ -1,8 +1,11 @@
-// Checkpoint files: layout
+// Checkpoint files: layout (format 2; format 1, written by earlier builds for heat and cg, is
+// format 2 without /integers and with float64 block arrays only, and is still read)
 //   /                  attributes: format, format_version, app, step, time, config_hash,
-//                      ranks, proc_grid, version, rng_state
+//                      ranks, proc_grid, version, rng_state, meta_digest
 //   /scalars           one double attribute per app scalar
-//   /arrays/<name>     global datasets, each with a "digest" attribute
+//   /integers          one int64 attribute per integer app state (format 2)
+//   /arrays/<name>     global datasets in their own element type, each with attributes
+//                      "digest", "distribution" (format 2) and, for ragged arrays, "rank_counts"
 #include "src/io/checkpoint.hpp"
 
 #include "src/base/fault_injection.hpp"
@@ -27,7 +30,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kFormat = "tessera-checkpoint";
-constexpr std::int64_t kFormatVersion = 1;
+constexpr std::int64_t kFormatVersion = 2;
+constexpr std::int64_t kOldestReadable = 1;
 constexpr const char* kPrefix = "ckpt_";
 constexpr const char* kSuffix = ".h5";
 constexpr const char* kPartial = ".partial";
@@ -90,6 +94,7 @@ std::uint64_t meta_digest(const CheckpointMeta& m, std::int64_t ranks) {
   for (auto v : m.proc_grid) h.value(v);
   for (auto v : m.rng_state) h.value(v);
   for (const auto& [name, value] : m.scalars) h.text(name).value(value);
+  for (const auto& [name, value] : m.integers) h.text(name).value(value);
   return h.get();
 }
 
@@ -133,8 +138,7 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
   // HDF5 unable to close the file. Arrays plus a margin for metadata.
   double bytes = 64 * 1024;
   for (const auto& a : arrays) {
-    bytes += 8.0 * static_cast<double>(a.global_shape[0]) * static_cast<double>(a.global_shape[1]) *
-             static_cast<double>(a.global_shape[2]);
+    bytes += static_cast<double>(kernels::size_of(a.type)) * static_cast<double>(a.global_size());
   }
   bytes *= 1.01;
   collective_check(comm_, [&] {
@@ -153,6 +157,13 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
   std::vector<std::uint64_t> digests;
   digests.reserve(arrays.size());
   for (const auto& a : arrays) digests.push_back(array_digest(comm_, a));
+  // A ragged array's rows per rank (its slowest dimension), for readers that want them.
+  std::vector<std::vector<std::int64_t>> rank_counts(arrays.size());
+  for (std::size_t i = 0; i < arrays.size(); ++i) {
+    if (arrays[i].distribution != Distribution::ragged) continue;
+    const std::int64_t rows = arrays[i].count[static_cast<std::size_t>(kMaxDims - arrays[i].ndims)];
+    rank_counts[i] = allgather(comm_, rows);
+  }
 
   collective_check(comm_, [&] {
     h5::Handle file = h5::create_parallel(comm_, partial_path);
@@ -171,11 +182,16 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
       h5::Handle scalars = h5::group_handle(H5Gcreate2(file, "scalars", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                             "creating group 'scalars'");
       for (const auto& [name, value] : meta.scalars) h5::write_attribute(scalars, name, value);
+      h5::Handle integers = h5::group_handle(H5Gcreate2(file, "integers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                             "creating group 'integers'");
+      for (const auto& [name, value] : meta.integers) h5::write_attribute(integers, name, value);
       h5::Handle group = h5::group_handle(H5Gcreate2(file, "arrays", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                           "creating group 'arrays'");
       for (std::size_t i = 0; i < arrays.size(); ++i) {
         h5::Handle dataset = h5::write_array(comm_, group, arrays[i]);
         h5::write_attribute(dataset, "digest", digests[i]);
+        h5::write_attribute(dataset, "distribution", std::string(distribution_name(arrays[i].distribution)));
+        if (!rank_counts[i].empty()) h5::write_attribute(dataset, "rank_counts", rank_counts[i]);
         fault::point(fault::Site::checkpoint);  // rehearsal: die with part of the file written
       }
     }
@@ -219,9 +235,10 @@ CheckpointMeta read_checkpoint_meta(const Communicator& comm, const fs::path& pa
     throw RuntimeError(path.string() + " is not a tessera checkpoint (no 'format' attribute '" + kFormat + "')");
   }
   const auto format_version = h5::read_int64_attribute(file, "format_version");
-  if (format_version != kFormatVersion) {
+  if (format_version < kOldestReadable || format_version > kFormatVersion) {
     throw RuntimeError(path.string() + " has checkpoint format version " + std::to_string(format_version) +
-                       "; this build reads version " + std::to_string(kFormatVersion));
+                       "; this build reads versions " + std::to_string(kOldestReadable) + " to " +
+                       std::to_string(kFormatVersion) + " (use the tessera build that wrote it)");
   }
   CheckpointMeta meta;
   meta.app = h5::read_string_attribute(file, "app");
@@ -241,11 +258,48 @@ CheckpointMeta read_checkpoint_meta(const Communicator& comm, const fs::path& pa
   };
   h5::check(H5Aiterate2(scalars, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), "listing group 'scalars'");
   for (const auto& name : names) meta.scalars[name] = h5::read_double_attribute(scalars, name);
+  if (format_version >= 2) {
+    h5::Handle integers = h5::group_handle(H5Gopen2(file, "integers", H5P_DEFAULT), "opening group 'integers'");
+    names.clear();
+    h5::check(H5Aiterate2(integers, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), "listing group 'integers'");
+    for (const auto& name : names) meta.integers[name] = h5::read_int64_attribute(integers, name);
+  }
   const std::uint64_t stored = h5::read_uint64_attribute(file, "meta_digest");
   if (stored != meta_digest(meta, meta.ranks)) {
     throw RuntimeError("the metadata of " + path.string() + " fails its checksum: the file is damaged");
   }
   return meta;
+}
+
+std::vector<StoredArray> read_checkpoint_arrays(const Communicator& comm, const fs::path& path) {
+  h5::Handle file = h5::open_parallel(comm, path);
+  h5::Handle group = h5::group_handle(H5Gopen2(file, "arrays", H5P_DEFAULT), "opening group 'arrays'");
+  std::vector<std::string> names;
+  auto collect = [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+    static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+    return 0;
+  };
+  h5::check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), "listing the arrays");
+  std::vector<StoredArray> arrays;
+  for (const auto& name : names) {
+    StoredArray a;
+    a.name = name;
+    a.shape = h5::dataset_shape(group, name);
+    const auto type = h5::dataset_type(group, name);
+    if (!type) throw RuntimeError("array '" + name + "' has an element type tessera does not write");
+    a.type = *type;
+    h5::Handle dataset = h5::dataset_handle(H5Dopen2(group, name.c_str(), H5P_DEFAULT), "opening '" + name + "'");
+    a.digest = h5::read_uint64_attribute(dataset, "digest");
+    if (h5::has_attribute(dataset, "distribution")) {
+      const std::string d = h5::read_string_attribute(dataset, "distribution");
+      a.distribution = d == "replicated" ? Distribution::replicated
+                       : d == "ragged"   ? Distribution::ragged
+                                         : Distribution::blocks;
+    }
+    if (h5::has_attribute(dataset, "rank_counts")) a.rank_counts = h5::read_int64_array_attribute(dataset, "rank_counts");
+    arrays.push_back(std::move(a));
+  }
+  return arrays;
 }
 
 void CheckpointStore::load(const fs::path& path, std::span<const ArrayView> arrays) {
@@ -275,6 +329,15 @@ std::optional<CheckpointMeta> CheckpointStore::restore_latest(std::span<const Ar
                                                               std::uint64_t config_hash,
                                                               const std::function<void(const std::string&)>& warn,
                                                               const std::string& config) {
+  const std::vector<ArrayView> fixed(arrays.begin(), arrays.end());
+  return restore_latest([&](const CheckpointMeta&, const std::vector<StoredArray>&) { return fixed; }, app,
+                        config_hash, warn, config);
+}
+
+std::optional<CheckpointMeta> CheckpointStore::restore_latest(const PrepareViews& prepare, const std::string& app,
+                                                              std::uint64_t config_hash,
+                                                              const std::function<void(const std::string&)>& warn,
+                                                              const std::string& config) {
   // One rank reads the directory, so all ranks try the same files in the same order.
   std::string listing;
   if (comm_.is_root()) {
@@ -286,8 +349,12 @@ std::optional<CheckpointMeta> CheckpointStore::restore_latest(std::span<const Ar
   std::string candidate;
   while (std::getline(lines, candidate)) {
     CheckpointMeta meta;
+    std::vector<StoredArray> stored;
     try {
-      collective_check(comm_, [&] { meta = read_checkpoint_meta(comm_, candidate); });
+      collective_check(comm_, [&] {
+        meta = read_checkpoint_meta(comm_, candidate);
+        stored = read_checkpoint_arrays(comm_, candidate);
+      });
     } catch (const Error& e) {
       warn("checkpoint " + candidate + " is unusable (" + e.what() + "); trying the previous one");
       continue;
@@ -303,8 +370,10 @@ std::optional<CheckpointMeta> CheckpointStore::restore_latest(std::span<const Ar
                            "); restart with the same problem options, or use another --checkpoint-dir",
                        true);
     }
+    std::vector<ArrayView> views;
+    collective_check(comm_, [&] { views = prepare(meta, stored); });
     try {
-      load(candidate, arrays);
+      load(candidate, views);
     } catch (const Error& e) {
       warn("checkpoint " + candidate + " is damaged (" + e.what() + "); trying the previous one");
       continue;

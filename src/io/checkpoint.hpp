@@ -1,5 +1,7 @@
 // Checkpoint/restart on parallel HDF5. One file per checkpoint holds the app's named global
-// arrays (each rank writes its block collectively) and metadata. A checkpoint is written under
+// arrays of any element type (each rank writes its block collectively; a replicated array is
+// written once; a ragged one keeps its per-rank row counts) and metadata, including integer
+// state such as random-number counters. A checkpoint is written under
 // a temporary name and renamed only after every rank closed it, so a file with the final name
 // is complete; each array carries a decomposition-independent digest that restart verifies, so
 // a checkpoint written on P ranks is read and checked on any Q ranks. Restart takes the newest
@@ -30,7 +32,18 @@ struct CheckpointMeta {
   std::int64_t ranks = 0;
   std::vector<std::int64_t> proc_grid;
   std::string version;
-  std::map<std::string, double> scalars;  ///< app state that is not an array (solver scalars)
+  std::map<std::string, double> scalars;         ///< app state that is not an array (solver scalars)
+  std::map<std::string, std::int64_t> integers;  ///< integer app state (counters, RNG positions)
+};
+
+/// An array as a checkpoint holds it: what an app needs to size its buffers before reading.
+struct StoredArray {
+  std::string name;
+  ElementType type = ElementType::f64;
+  Distribution distribution = Distribution::blocks;
+  std::vector<std::int64_t> shape;        ///< global shape, slowest first
+  std::vector<std::int64_t> rank_counts;  ///< ragged arrays: rows each writing rank held
+  std::uint64_t digest = 0;
 };
 
 struct CheckpointInfo {
@@ -57,6 +70,17 @@ class CheckpointStore {
                                                const std::function<void(const std::string&)>& warn,
                                                const std::string& config = {});
 
+  /// Restore in two steps, for state whose size the checkpoint decides (ragged arrays, data
+  /// sized by the run that wrote it): `prepare` is called on every rank with the metadata and
+  /// the stored arrays of a candidate checkpoint, sizes the app's buffers and returns the
+  /// views to read into; then those views are read and verified. Otherwise as above.
+  using PrepareViews =
+      std::function<std::vector<ArrayView>(const CheckpointMeta&, const std::vector<StoredArray>&)>;
+  std::optional<CheckpointMeta> restore_latest(const PrepareViews& prepare, const std::string& app,
+                                               std::uint64_t config_hash,
+                                               const std::function<void(const std::string&)>& warn,
+                                               const std::string& config = {});
+
   /// Committed checkpoints in the directory, oldest first (this rank's view of the directory).
   [[nodiscard]] std::vector<CheckpointInfo> list() const;
   [[nodiscard]] const std::filesystem::path& directory() const { return directory_; }
@@ -73,5 +97,7 @@ class CheckpointStore {
 
 /// Reads a checkpoint's metadata (collective over `comm`, which may be a single rank).
 CheckpointMeta read_checkpoint_meta(const Communicator& comm, const std::filesystem::path& path);
+/// Lists the arrays of a checkpoint (collective over `comm`).
+std::vector<StoredArray> read_checkpoint_arrays(const Communicator& comm, const std::filesystem::path& path);
 
 }  // namespace tessera

@@ -17,7 +17,9 @@ namespace tessera {
 struct ArrayInfo {
   std::string name;
   int dims = 1;                     ///< the dataset's number of dimensions
-  std::vector<std::int64_t> shape;  ///< global shape, slowest first, padded in front to 3
+  std::vector<std::int64_t> shape;  ///< global shape, slowest first (dims entries)
+  ElementType type = ElementType::f64;
+  Distribution distribution = Distribution::blocks;
   std::uint64_t stored_digest = 0;
   bool digest_ok = false;           ///< set by verify_checkpoint
 };

@@ -5,6 +5,7 @@
 #include "src/comm/agreement.hpp"
 
 #include <array>
+#include <optional>
 
 namespace tessera::h5 {
 
@@ -19,11 +20,15 @@ Handle mpio_access(const Communicator& comm) {
   return fapl;
 }
 
+}  // namespace
+
 Handle collective_transfer() {
   Handle dxpl = plist_handle(H5Pcreate(H5P_DATASET_XFER), "creating a transfer list");
   check(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "selecting collective transfers");
   return dxpl;
 }
+
+namespace {
 
 template <class T>
 void write_scalar(hid_t object, const std::string& name, hid_t type, const T& value) {
@@ -66,20 +71,23 @@ std::vector<T> read_vector(hid_t object, const std::string& name, hid_t type) {
 }
 
 // File and memory selections of a view's block; an empty block selects nothing, and the rank
-// still takes part in the collective transfer.
+// still takes part in the collective transfer. A replicated array is written by rank 0 alone
+// and read whole by every rank.
 struct Selections {
   Handle file_space;
   Handle memory_space;
 };
 
-Selections select_block(hid_t file_space_id, const ArrayView& view) {
+enum class Access { write, read };
+
+Selections select_block(const Communicator& comm, hid_t file_space_id, const ArrayView& view, Access access) {
   Selections s{dataspace_handle(H5Scopy(file_space_id), "copying a dataspace"), Handle()};
-  const int r = view.rank;
-  const int first = 3 - r;
-  std::array<hsize_t, 3> mem_shape{};
-  std::array<hsize_t, 3> mem_start{};
-  std::array<hsize_t, 3> file_start{};
-  std::array<hsize_t, 3> count{};
+  const int r = view.ndims;
+  const int first = kMaxDims - r;
+  std::array<hsize_t, kMaxDims> mem_shape{};
+  std::array<hsize_t, kMaxDims> mem_start{};
+  std::array<hsize_t, kMaxDims> file_start{};
+  std::array<hsize_t, kMaxDims> count{};
   for (int d = 0; d < r; ++d) {
     mem_shape[d] = static_cast<hsize_t>(view.memory_shape[first + d]);
     mem_start[d] = static_cast<hsize_t>(view.memory_start[first + d]);
@@ -87,7 +95,9 @@ Selections select_block(hid_t file_space_id, const ArrayView& view) {
     count[d] = static_cast<hsize_t>(view.count[first + d]);
   }
   s.memory_space = dataspace_handle(H5Screate_simple(r, mem_shape.data(), nullptr), "creating a memory dataspace");
-  if (view.block_size() == 0) {
+  const bool skip = view.block_size() == 0 ||
+                    (view.distribution == Distribution::replicated && access == Access::write && !comm.is_root());
+  if (skip) {
     check(H5Sselect_none(s.file_space), "selecting nothing");
     check(H5Sselect_none(s.memory_space), "selecting nothing");
   } else {
@@ -110,13 +120,57 @@ void agree_on_status(const Communicator& comm, herr_t status, const std::string&
   agree_on_error(comm, local);
 }
 
-std::string shape_string(const std::vector<std::int64_t>& shape) {
-  std::string s;
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s;
+}  // namespace
+
+hid_t native_type(ElementType type) {
+  switch (type) {
+    case ElementType::f32: return H5T_NATIVE_FLOAT;
+    case ElementType::f64: return H5T_NATIVE_DOUBLE;
+    case ElementType::i32: return H5T_NATIVE_INT32;
+    case ElementType::i64: return H5T_NATIVE_INT64;
+    case ElementType::u8: return H5T_NATIVE_UINT8;
+    case ElementType::u64: return H5T_NATIVE_UINT64;
+  }
+  return H5T_NATIVE_DOUBLE;
 }
 
-}  // namespace
+std::optional<ElementType> element_type(hid_t file_type) {
+  const H5T_class_t cls = H5Tget_class(file_type);
+  const std::size_t size = H5Tget_size(file_type);
+  if (cls == H5T_FLOAT) {
+    // Only IEEE binary32/binary64 (HDF5 also knows 16-bit and custom floats).
+    if (size == 4 && H5Tget_precision(file_type) == 32) return ElementType::f32;
+    if (size == 8 && H5Tget_precision(file_type) == 64) return ElementType::f64;
+    return std::nullopt;
+  }
+  if (cls == H5T_INTEGER) {
+    const bool is_signed = H5Tget_sign(file_type) == H5T_SGN_2;
+    if (is_signed && size == 4) return ElementType::i32;
+    if (is_signed && size == 8) return ElementType::i64;
+    if (!is_signed && size == 1) return ElementType::u8;
+    if (!is_signed && size == 8) return ElementType::u64;
+  }
+  return std::nullopt;
+}
+
+std::string describe_type(hid_t file_type) {
+  if (const auto t = element_type(file_type)) return std::string(kernels::type_name(*t));
+  const std::size_t bits = 8 * H5Tget_size(file_type);
+  switch (H5Tget_class(file_type)) {
+    case H5T_INTEGER:
+      return std::string(H5Tget_sign(file_type) == H5T_SGN_2 ? "int" : "uint") + std::to_string(bits);
+    case H5T_FLOAT: return "float" + std::to_string(bits);
+    case H5T_STRING: return "strings";
+    case H5T_COMPOUND: return "compound records";
+    case H5T_ENUM: return "enum values";
+    case H5T_ARRAY: return "array elements";
+    case H5T_VLEN: return "variable-length sequences";
+    case H5T_BITFIELD: return "bit fields";
+    case H5T_OPAQUE: return "opaque data";
+    case H5T_REFERENCE: return "references";
+    default: return "an unknown type";
+  }
+}
 
 Handle create_parallel(const Communicator& comm, const std::filesystem::path& path) {
   Handle fapl = mpio_access(comm);
@@ -187,16 +241,16 @@ std::vector<std::uint64_t> read_uint64_array_attribute(hid_t object, const std::
 }
 
 Handle write_array(const Communicator& comm, hid_t parent, const ArrayView& view) {
-  const int first = 3 - view.rank;
-  std::array<hsize_t, 3> shape{};
-  for (int d = 0; d < view.rank; ++d) shape[d] = static_cast<hsize_t>(view.global_shape[first + d]);
-  Handle space = dataspace_handle(H5Screate_simple(view.rank, shape.data(), nullptr), "creating a file dataspace");
+  const std::vector<std::int64_t> global = view.shape();
+  const std::vector<hsize_t> shape(global.begin(), global.end());
+  Handle space = dataspace_handle(H5Screate_simple(view.ndims, shape.data(), nullptr), "creating a file dataspace");
+  const hid_t type = native_type(view.type);
   Handle dataset = dataset_handle(
-      H5Dcreate2(parent, view.name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dcreate2(parent, view.name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
       "creating dataset '" + view.name + "'");
-  Selections sel = select_block(space, view);
+  Selections sel = select_block(comm, space, view, Access::write);
   Handle dxpl = collective_transfer();
-  agree_on_status(comm, H5Dwrite(dataset, H5T_NATIVE_DOUBLE, sel.memory_space, sel.file_space, dxpl, view.data),
+  agree_on_status(comm, H5Dwrite(dataset, type, sel.memory_space, sel.file_space, dxpl, view.data),
                   "writing dataset '" + view.name + "'");
   return dataset;
 }
@@ -205,12 +259,18 @@ std::vector<std::int64_t> dataset_shape(hid_t parent, const std::string& name) {
   Handle dataset = dataset_handle(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "opening dataset '" + name + "'");
   Handle space = dataspace_handle(H5Dget_space(dataset), "reading the shape of '" + name + "'");
   const int r = H5Sget_simple_extent_ndims(space);
-  if (r < 1 || r > 3) throw RuntimeError("dataset '" + name + "' has " + std::to_string(r) + " dimensions; tessera reads 1 to 3");
-  std::array<hsize_t, 3> dims{};
+  if (r < 1 || r > kMaxDims) {
+    throw RuntimeError("dataset '" + name + "' has " + std::to_string(r) + " dimensions; tessera reads 1 to 4");
+  }
+  std::array<hsize_t, kMaxDims> dims{};
   H5Sget_simple_extent_dims(space, dims.data(), nullptr);
-  std::vector<std::int64_t> shape(3, 1);
-  for (int d = 0; d < r; ++d) shape[static_cast<std::size_t>(3 - r + d)] = static_cast<std::int64_t>(dims[d]);
-  return shape;
+  return {dims.begin(), dims.begin() + r};
+}
+
+std::optional<ElementType> dataset_type(hid_t parent, const std::string& name) {
+  Handle dataset = dataset_handle(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "opening dataset '" + name + "'");
+  Handle type = type_handle(H5Dget_type(dataset), "reading the type of '" + name + "'");
+  return element_type(type);
 }
 
 void read_array(const Communicator& comm, hid_t parent, const ArrayView& view) {
@@ -218,16 +278,25 @@ void read_array(const Communicator& comm, hid_t parent, const ArrayView& view) {
     throw RuntimeError("dataset '" + view.name + "' is missing");
   }
   const std::vector<std::int64_t> shape = dataset_shape(parent, view.name);
-  const std::vector<std::int64_t> expected(view.global_shape.begin(), view.global_shape.end());
-  if (shape != expected) {
+  if (shape != view.shape()) {
     throw RuntimeError("dataset '" + view.name + "' has global shape " + shape_string(shape) + " but " +
-                       shape_string(expected) + " is expected");
+                       shape_string(view.shape()) + " is expected");
   }
   Handle dataset = dataset_handle(H5Dopen2(parent, view.name.c_str(), H5P_DEFAULT), "opening dataset '" + view.name + "'");
+  {
+    // Reading through a type conversion would make HDF5 fall back to independent I/O, and
+    // would hide a file that does not hold what the caller expects: the types must match.
+    Handle file_type = type_handle(H5Dget_type(dataset), "reading the type of '" + view.name + "'");
+    const auto stored = element_type(file_type);
+    if (stored != view.type) {
+      throw RuntimeError("dataset '" + view.name + "' holds " + describe_type(file_type) + ", not " +
+                         std::string(kernels::type_name(view.type)));
+    }
+  }
   Handle space = dataspace_handle(H5Dget_space(dataset), "reading the shape of '" + view.name + "'");
-  Selections sel = select_block(space, view);
+  Selections sel = select_block(comm, space, view, Access::read);
   Handle dxpl = collective_transfer();
-  agree_on_status(comm, H5Dread(dataset, H5T_NATIVE_DOUBLE, sel.memory_space, sel.file_space, dxpl, view.data),
+  agree_on_status(comm, H5Dread(dataset, native_type(view.type), sel.memory_space, sel.file_space, dxpl, view.data),
                   "reading dataset '" + view.name + "'");
 }
 

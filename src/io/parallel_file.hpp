@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,20 +36,32 @@ void write_attribute(hid_t object, const std::string& name, const std::vector<st
 [[nodiscard]] std::vector<std::uint64_t> read_uint64_array_attribute(hid_t object, const std::string& name);
 
 /// Collective: creates dataset `view.name` under `parent` with the view's global shape and
-/// writes every rank's block into it. Returns the dataset (open) for attributes.
+/// element type and writes every rank's block into it (a replicated view: rank 0's copy). Returns the dataset (open) for attributes.
 /// The raw transfer can fail on some ranks only (a full disk seen by one I/O aggregator): the
 /// ranks agree on its outcome right after it, before any other collective HDF5 call, so a
 /// failure throws the same collective error on every rank instead of leaving them out of step.
 Handle write_array(const Communicator& comm, hid_t parent, const ArrayView& view);
-/// Collective: reads every rank's block of dataset `view.name` under `parent` into the view,
-/// agreeing on the outcome as write_array does. Throws if the dataset is missing or its
-/// global shape differs from the view's.
+/// Collective: reads every rank's block of dataset `view.name` under `parent` into the view
+/// (a replicated view: the whole array on every rank), agreeing on the outcome as write_array
+/// does. Throws if the dataset is missing or its global shape or element type differs from
+/// the view's (no conversion: it would turn collective I/O into independent I/O).
 void read_array(const Communicator& comm, hid_t parent, const ArrayView& view);
 /// Collective: flushes `file` to stable storage (MPI_File_sync underneath), agreeing on the
 /// outcome. Checkpoints call this before they are renamed to their final name.
 void sync_file(const Communicator& comm, hid_t file, const std::string& what);
 
-/// Shape of a dataset, slowest first, padded in front with 1 to three entries.
+/// Shape of a dataset, slowest first (1 to 4 entries).
 [[nodiscard]] std::vector<std::int64_t> dataset_shape(hid_t parent, const std::string& name);
+/// Element type of a dataset, or nothing for a type tessera does not read.
+[[nodiscard]] std::optional<ElementType> dataset_type(hid_t parent, const std::string& name);
+
+/// The HDF5 native type of an element type (an HDF5 library constant: not to be closed).
+[[nodiscard]] hid_t native_type(ElementType type);
+/// The element type a stored HDF5 type is, or nothing (strings, compounds, float16, int16, ...).
+[[nodiscard]] std::optional<ElementType> element_type(hid_t file_type);
+/// "float32", "int16", "strings", ... for messages.
+[[nodiscard]] std::string describe_type(hid_t file_type);
+/// A transfer list for collective MPI-IO transfers.
+[[nodiscard]] Handle collective_transfer();
 
 }  // namespace tessera::h5

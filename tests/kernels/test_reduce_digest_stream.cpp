@@ -51,12 +51,12 @@ TEST(Reduce, KnownValues) {
 
 TEST(Digest, IndependentOfBlockSplitAndThreads) {
   // A 6x5x7 global array, held whole, then as two blocks with different memory padding.
-  const std::array<std::int64_t, 3> shape{6, 5, 7};
+  const Extents shape{1, 6, 5, 7};
   const auto values = random_values(6 * 5 * 7, 3);
   StridedBlock whole;
   whole.count = shape;
   whole.global_shape = shape;
-  whole.memory_stride = {35, 7, 1};
+  whole.memory_stride = {210, 35, 7, 1};
   const std::uint64_t expected = block_digest_ref(values.data(), whole);
   for (int threads : {1, 2, 3}) {
     omp_set_num_threads(threads);
@@ -76,10 +76,10 @@ TEST(Digest, IndependentOfBlockSplitAndThreads) {
           local[static_cast<std::size_t>((a * rows + b) * (7 + pad) + c)] =
               values[static_cast<std::size_t>((a * 5 + lo + b) * 7 + c)];
     StridedBlock part;
-    part.count = {6, rows, 7};
-    part.global_offset = {0, lo, 0};
+    part.count = {1, 6, rows, 7};
+    part.global_offset = {0, 0, lo, 0};
     part.global_shape = shape;
-    part.memory_stride = {rows * (7 + pad), 7 + pad, 1};
+    part.memory_stride = {0, rows * (7 + pad), 7 + pad, 1};
     EXPECT_EQ(block_digest(local.data(), part), block_digest_ref(local.data(), part));
     split += block_digest(local.data(), part);
   }
@@ -89,9 +89,9 @@ TEST(Digest, IndependentOfBlockSplitAndThreads) {
 TEST(Digest, SeesEveryBitAndPosition) {
   std::vector<double> v{1.0, 2.0, 3.0};
   StridedBlock b;
-  b.count = {1, 1, 3};
-  b.global_shape = {1, 1, 3};
-  b.memory_stride = {3, 3, 1};
+  b.count = {1, 1, 1, 3};
+  b.global_shape = {1, 1, 1, 3};
+  b.memory_stride = {3, 3, 3, 1};
   const auto base = block_digest(v.data(), b);
   std::vector<double> swapped{2.0, 1.0, 3.0};
   EXPECT_NE(block_digest(swapped.data(), b), base);

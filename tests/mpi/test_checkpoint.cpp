@@ -62,7 +62,7 @@ struct State {
     for (auto& v : vec) v = 0.0;
   }
   std::vector<ArrayView> views() {
-    return {field.view("u"), view_1d("weights", vec, vec_offset, kVecSize)};
+    return {field.view("u"), view_1d("weights", std::span<double>(vec), vec_offset, kVecSize)};
   }
   // Number of cells that differ from what fill(step) writes.
   std::int64_t mismatches(std::int64_t step) {

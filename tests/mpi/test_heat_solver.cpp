@@ -68,14 +68,15 @@ TEST(HeatVerification, CatchesNaNAndWrongFieldsAtAnyAmplitude) {
 
   ArrayView u = solver.state();
   const kernels::Index cells = u.block_size();
-  std::vector<double> saved(u.memory_shape[1] * u.memory_shape[2]);
-  std::copy(u.data, u.data + saved.size(), saved.begin());
+  double* data = u.as<double>();
+  std::vector<double> saved(u.memory_shape[2] * u.memory_shape[3]);
+  std::copy(data, data + saved.size(), saved.begin());
   // An all-zero field is within any absolute tolerance of a tiny solution: must still fail.
-  for (std::size_t i = 0; i < saved.size(); ++i) u.data[i] = 0.0;
+  for (std::size_t i = 0; i < saved.size(); ++i) data[i] = 0.0;
   EXPECT_FALSE(solver.verify(steps, steps * solver.dt()).passed);
   // One NaN on the last rank: max-reductions would skip it.
-  std::copy(saved.begin(), saved.end(), u.data);
-  if (world.rank() == world.size() - 1 && cells > 0) *const_cast<double*>(u.first()) = std::nan("");
+  std::copy(saved.begin(), saved.end(), data);
+  if (world.rank() == world.size() - 1 && cells > 0) *const_cast<double*>(static_cast<const double*>(u.first())) = std::nan("");
   const HeatVerification nan = solver.verify(steps, steps * solver.dt());
   EXPECT_FALSE(nan.finite);
   EXPECT_FALSE(nan.passed);
