@@ -4,6 +4,7 @@
 #pragma once
 
 #include "src/comm/communicator.hpp"
+#include "src/comm/node.hpp"  // require_memory, for the apps that include this header
 
 #include <string>
 
@@ -19,8 +20,5 @@ struct Placement {
 /// Collective over `comm`.
 Placement probe_placement(const Communicator& comm);
 
-/// Collective: throws a UsageError on every rank when `bytes_per_rank` (what `what` needs on
-/// each rank) exceeds this node's physical memory shared among its ranks.
-void require_memory(const Communicator& comm, double bytes_per_rank, const std::string& what);
 
 }  // namespace tessera
