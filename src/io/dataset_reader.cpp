@@ -208,6 +208,38 @@ std::vector<DatasetInfo> list_datasets(const Communicator& comm, const fs::path&
   return all;
 }
 
+std::optional<std::string> dataset_string_attribute(const Communicator& comm, const DatasetRef& ref,
+                                                    const std::string& name) {
+  std::string value;
+  std::int64_t found = 0;
+  collective_check(comm, [&] {
+    if (!comm.is_root()) return;
+    h5::Handle file = open_serial(ref.file);
+    h5::Handle dataset = h5::dataset_handle(H5Dopen2(file, ref.path.c_str(), H5P_DEFAULT), "opening " + ref.text());
+    if (!h5::has_attribute(dataset, name)) return;
+    try {
+      value = h5::read_string_attribute(dataset, name);
+      found = 1;
+    } catch (const Error&) {
+      // Not a fixed-length string (h5py writes variable-length ones): read it as such.
+      h5::Handle attr = h5::attribute_handle(H5Aopen(dataset, name.c_str(), H5P_DEFAULT), "opening attribute " + name);
+      h5::Handle type = h5::type_handle(H5Aget_type(attr), "reading the type of attribute " + name);
+      if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0) return;
+      h5::Handle memory = h5::type_handle(H5Tcopy(H5T_C_S1), "creating a string type");
+      h5::check(H5Tset_size(memory, H5T_VARIABLE), "sizing a string type");
+      char* text = nullptr;
+      h5::check(H5Aread(attr, memory, &text), "reading attribute " + name);
+      if (text != nullptr) {
+        value = text;
+        H5free_memory(text);
+        found = 1;
+      }
+    }
+  });
+  if (broadcast(comm, found, 0) == 0) return std::nullopt;
+  return broadcast(comm, value, 0);
+}
+
 void require_dims(const DatasetInfo& info, int ndims, const std::string& needed) {
   if (static_cast<int>(info.shape.size()) == ndims) return;
   throw UsageError(info.ref.text() + " is " + std::to_string(info.shape.size()) + "-dimensional (" +

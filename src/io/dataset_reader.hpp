@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -50,6 +51,11 @@ DatasetInfo describe_dataset(const Communicator& comm, const DatasetRef& ref);
 
 /// Collective: every dataset in `file` (recursively), for listings such as `tessera-data info`.
 std::vector<DatasetInfo> list_datasets(const Communicator& comm, const std::filesystem::path& file);
+
+/// Collective: a string attribute of the dataset, if it has one (e.g. "labels", naming the
+/// dataset of true labels beside generated or imported points).
+std::optional<std::string> dataset_string_attribute(const Communicator& comm, const DatasetRef& ref,
+                                                    const std::string& name);
 
 /// Throws a UsageError unless the dataset has `ndims` dimensions; `needed` says what the app
 /// needs, e.g. "a 2D table (rows x features)".

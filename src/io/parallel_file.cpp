@@ -245,8 +245,16 @@ Handle write_array(const Communicator& comm, hid_t parent, const ArrayView& view
   const std::vector<hsize_t> shape(global.begin(), global.end());
   Handle space = dataspace_handle(H5Screate_simple(view.ndims, shape.data(), nullptr), "creating a file dataspace");
   const hid_t type = native_type(view.type);
+  // Space allocated at creation and never pre-filled (every element is written next), set
+  // explicitly: parallel HDF5 picks these itself for more than one rank only, and the file
+  // should not depend on the rank count that wrote it.
+  Handle create = plist_handle(H5Pcreate(H5P_DATASET_CREATE), "creating a dataset creation list");
+  check(H5Pset_alloc_time(create, H5D_ALLOC_TIME_EARLY), "setting early allocation");
+  check(H5Pset_fill_time(create, H5D_FILL_TIME_NEVER), "turning off fill values");
+  // No modification times either: the same data make the same bytes.
+  check(H5Pset_obj_track_times(create, false), "turning off object times");
   Handle dataset = dataset_handle(
-      H5Dcreate2(parent, view.name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dcreate2(parent, view.name.c_str(), type, space, H5P_DEFAULT, create, H5P_DEFAULT),
       "creating dataset '" + view.name + "'");
   Selections sel = select_block(comm, space, view, Access::write);
   Handle dxpl = collective_transfer();

@@ -120,7 +120,8 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
 }
 
 std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
-                                             const std::map<std::string, double>& scalars) {
+                                             const std::map<std::string, double>& scalars,
+                                             const std::map<std::string, std::int64_t>& integers) {
   auto measured = timers_.measure(Phase::io);
   const activity::Scope doing("checkpoint write", -1, true);
   CheckpointMeta meta;
@@ -133,6 +134,7 @@ std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std
   meta.proc_grid = identity_.proc_grid;
   meta.version = kVersion;
   meta.scalars = scalars;
+  meta.integers = integers;
   try {
     return store_.write(meta, state);
   } catch (const Error& e) {
@@ -147,7 +149,8 @@ std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std
 }
 
 StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<const ArrayView> state,
-                                      const std::map<std::string, double>& scalars, const std::string& detail) {
+                                      const std::map<std::string, double>& scalars, const std::string& detail,
+                                      const std::map<std::string, std::int64_t>& integers) {
   activity::state().step.store(step, std::memory_order_relaxed);
   activity::enter("compute");
   fault::step_completed(step);
@@ -157,7 +160,7 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
   }
   const bool periodic = options_.checkpoint_every > 0 && step % options_.checkpoint_every == 0;
   std::filesystem::path written;
-  if (periodic || stop_signal_ != 0) written = checkpoint(step, time, state, scalars);
+  if (periodic || stop_signal_ != 0) written = checkpoint(step, time, state, scalars, integers);
 
   const double now = MPI_Wtime();
   if (comm_.is_root() && !options_.quiet && (now - last_progress_ >= 1.0 || step == total_steps_ || stop_signal_)) {

@@ -54,12 +54,15 @@ class StepDriver {
   /// and at the last step at once). Returns stop when a signal arrived; the checkpoint of
   /// `step` is then on disk.
   /// `detail` replaces the simulated time in the progress line (e.g. a solver's residual).
+  /// `integers`: integer app state for the checkpoint (counters, flags).
   Next end_step(std::int64_t step, double time, std::span<const ArrayView> state,
-                const std::map<std::string, double>& scalars = {}, const std::string& detail = {});
+                const std::map<std::string, double>& scalars = {}, const std::string& detail = {},
+                const std::map<std::string, std::int64_t>& integers = {});
 
   /// Collective: writes a checkpoint now.
   std::filesystem::path checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
-                                   const std::map<std::string, double>& scalars = {});
+                                   const std::map<std::string, double>& scalars = {},
+                                   const std::map<std::string, std::int64_t>& integers = {});
 
   /// What the app's loop measured, for the run record.
   struct Outcome {

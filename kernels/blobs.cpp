@@ -1,0 +1,44 @@
+// Blob rows, OpenMP over rows.
+#include "kernels/blobs.hpp"
+
+#include "kernels/counter_rng.hpp"
+
+#include <algorithm>
+
+namespace tessera::kernels {
+
+namespace {
+constexpr std::uint64_t kStreamLabels = 2;
+constexpr std::uint64_t kStreamNoise = 3;
+}  // namespace
+
+template <class T>
+void generate_blob_rows(std::uint64_t seed, std::int64_t first_row, std::span<const double> centres,
+                        std::int64_t clusters, std::int64_t features, double spread, std::span<std::int64_t> labels,
+                        std::span<T> points) {
+  const CounterRng label_rng(seed, kStreamLabels);
+  const CounterRng noise(seed, kStreamNoise);
+  const std::int64_t pairs = (features + 1) / 2;  // normal draws come in pairs
+  const auto count = static_cast<std::int64_t>(labels.size());
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto row = static_cast<std::uint64_t>(first_row + i);
+    const std::int64_t label =
+        std::min<std::int64_t>(clusters - 1, static_cast<std::int64_t>(label_rng.uniform(row) * static_cast<double>(clusters)));
+    labels[static_cast<std::size_t>(i)] = label;
+    const double* centre = centres.data() + label * features;
+    T* out = points.data() + i * features;
+    for (std::int64_t p = 0; p < pairs; ++p) {
+      const auto [z0, z1] = noise.normal_pair(row * static_cast<std::uint64_t>(pairs) + static_cast<std::uint64_t>(p));
+      out[2 * p] = static_cast<T>(centre[2 * p] + spread * z0);
+      if (2 * p + 1 < features) out[2 * p + 1] = static_cast<T>(centre[2 * p + 1] + spread * z1);
+    }
+  }
+}
+
+template void generate_blob_rows<float>(std::uint64_t, std::int64_t, std::span<const double>, std::int64_t, std::int64_t,
+                                        double, std::span<std::int64_t>, std::span<float>);
+template void generate_blob_rows<double>(std::uint64_t, std::int64_t, std::span<const double>, std::int64_t,
+                                         std::int64_t, double, std::span<std::int64_t>, std::span<double>);
+
+}  // namespace tessera::kernels

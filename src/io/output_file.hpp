@@ -1,0 +1,29 @@
+// Result files: an app's named arrays (any element type and distribution) and a few
+// attributes in one HDF5 file, written collectively under a temporary name and renamed when
+// complete, so a file with the final name is never half-written. Readable with h5py, pandas
+// or h5dump like any HDF5 file.
+#pragma once
+
+#include "src/comm/communicator.hpp"
+#include "src/domain/array_view.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+
+namespace tessera {
+
+struct OutputAttributes {
+  std::map<std::string, std::string> text;
+  std::map<std::string, double> reals;
+  std::map<std::string, std::int64_t> integers;
+};
+
+/// Collective: writes `arrays` as datasets /<name> of `path` (replacing the file) with
+/// `attributes` on the root group; returns `path`.
+std::filesystem::path write_output_file(const Communicator& comm, const std::filesystem::path& path,
+                                        std::span<const ArrayView> arrays, const OutputAttributes& attributes);
+
+}  // namespace tessera
