@@ -26,21 +26,26 @@ namespace {
 typedef double VecD __attribute__((vector_size(64)));  // 8 doubles
 typedef float VecF __attribute__((vector_size(64)));   // 16 floats
 
-// Register blocking: points x (16 centres as `kVectors` vectors) accumulators, 16 in all.
+// Register blocking: points sit in vector lanes (two vectors of them per tile), centres are
+// broadcast, eight at a time: 2 x 8 accumulators, and the argmin over centres is a lane-wise
+// compare-and-select, with no horizontal reduction per point.
 template <class T>
 struct Tile;
 template <>
 struct Tile<double> {
   using Vec = VecD;
-  static constexpr int kPoints = 8;
-  static constexpr int kVectors = 2;
+  using Index = std::int64_t;
 };
 template <>
 struct Tile<float> {
   using Vec = VecF;
-  static constexpr int kPoints = 16;
-  static constexpr int kVectors = 1;
+  using Index = std::int32_t;
 };
+constexpr int kTileVectors = 2;
+template <class T>
+constexpr int kLanes = static_cast<int>(sizeof(typename Tile<T>::Vec) / sizeof(T));
+template <class T>
+constexpr int kTilePoints = kTileVectors * kLanes<T>;
 
 // Eight consecutive elements as doubles.
 template <class T>
@@ -74,86 +79,84 @@ inline double squared_distance(const T* __restrict x, const double* __restrict c
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
-// Nearest centres for a tile of m <= Tile<T>::kPoints points (a full tile's worth of rows
+// Nearest centres for a tile of m <= kTilePoints points (a full tile's worth of rows
 // readable at `tile`), then each point's direct distance and its share of the sums.
-template <class T>
-TESSERA_CLONES void process_tile(const T* tile, int m, const PreparedCentres<T>& c, std::int32_t* labels,
-                                 double* distances, SumMode mode, FixedPointScale scale, AssignmentTotals& totals) {
+// `scratch` holds d x kTilePoints elements (the tile transposed).
+template <class T, SumMode kMode>
+TESSERA_CLONES void process_tile(const T* tile, int m, const PreparedCentres<T>& c, T* scratch, std::int32_t* labels,
+                                 double* distances, FixedPointScale scale, AssignmentTotals& totals) {
   using Vec = typename Tile<T>::Vec;
-  constexpr int P = Tile<T>::kPoints;
-  constexpr int V = Tile<T>::kVectors;
-  constexpr int L = static_cast<int>(sizeof(Vec) / sizeof(T));
-  using Index = std::conditional_t<sizeof(T) == 8, std::int64_t, std::int32_t>;
+  using Index = typename Tile<T>::Index;
   typedef Index IndexVec __attribute__((vector_size(sizeof(Vec))));
+  constexpr int L = kLanes<T>;
+  constexpr int V = kTileVectors;
+  constexpr int P = kTilePoints<T>;
+  constexpr int B = PreparedCentres<T>::kBlock;
   const int d = c.d;
   const int k_padded = c.k_padded;
-  const T* transposed = c.transposed.data();
-  // Running minimum per point and lane; blocks go in increasing centre order and replace
-  // only on a strictly smaller score, so ties keep the lower index.
-  Vec best[P];
-  IndexVec best_index[P];
-  IndexVec lane_index;
-  for (int l = 0; l < L; ++l) lane_index[l] = l;
-  for (int p = 0; p < P; ++p) {
-    best[p] = Vec{} + std::numeric_limits<T>::infinity();
-    best_index[p] = lane_index;
+  const T* __restrict transposed = c.transposed.data();
+  T* __restrict xt = scratch;
+  for (int p = 0; p < P; ++p)
+    for (int f = 0; f < d; ++f) xt[f * P + p] = tile[p * d + f];
+
+  // Running minimum per point; centres go in increasing order and replace only on a strictly
+  // smaller score, so ties keep the lower index.
+  Vec best[V];
+  IndexVec best_index[V];
+  for (int v = 0; v < V; ++v) {
+    best[v] = Vec{} + std::numeric_limits<T>::infinity();
+    best_index[v] = IndexVec{};
   }
-  for (int jb = 0; jb < k_padded; jb += PreparedCentres<T>::kBlock) {
-    Vec acc[P][V];
-    for (int p = 0; p < P; ++p)
-      for (int v = 0; v < V; ++v) acc[p][v] = Vec{};
+  for (int jb = 0; jb < k_padded; jb += B) {
+    Vec acc[V][B];
+    for (int v = 0; v < V; ++v)
+      for (int j = 0; j < B; ++j) acc[v][j] = Vec{};
     for (int f = 0; f < d; ++f) {
-      Vec cv[V];
-      for (int v = 0; v < V; ++v) {
-        std::memcpy(&cv[v], transposed + static_cast<std::ptrdiff_t>(f) * k_padded + jb + v * L, sizeof(Vec));
-      }
-      for (int p = 0; p < P; ++p) {
-        const T x = tile[p * d + f];
-        for (int v = 0; v < V; ++v) acc[p][v] += cv[v] * x;
+      Vec x[V];
+      for (int v = 0; v < V; ++v) std::memcpy(&x[v], xt + f * P + v * L, sizeof(Vec));
+      const T* cf = transposed + static_cast<std::ptrdiff_t>(f) * k_padded + jb;
+      for (int j = 0; j < B; ++j) {
+        const T cj = cf[j];
+        for (int v = 0; v < V; ++v) acc[v][j] += x[v] * cj;
       }
     }
-    for (int v = 0; v < V; ++v) {
-      Vec h;
-      std::memcpy(&h, c.half_norms.data() + jb + v * L, sizeof(Vec));
-      const IndexVec index = lane_index + static_cast<Index>(jb + v * L);
-      for (int p = 0; p < P; ++p) {
-        const Vec score = h - acc[p][v];
-        const auto smaller = score < best[p];
-        best[p] = smaller ? score : best[p];
-        best_index[p] = smaller ? index : best_index[p];
+    for (int j = 0; j < B; ++j) {
+      const T h = c.half_norms[static_cast<std::size_t>(jb + j)];
+      for (int v = 0; v < V; ++v) {
+        const Vec score = h - acc[v][j];
+        const auto smaller = score < best[v];
+        best[v] = smaller ? score : best[v];
+        best_index[v] = smaller ? IndexVec{} + static_cast<Index>(jb + j) : best_index[v];
       }
     }
   }
-  double fast_inertia = 0.0;
+  Index chosen[P];
+  std::memcpy(chosen, best_index, sizeof chosen);
+
+  double inertia = 0.0;
+  double* __restrict sums = totals.sums.data();
+  FixedInt* __restrict fixed = totals.fixed_sums.data();
+  std::int64_t* __restrict counts = totals.counts.data();
+  std::int64_t changed = 0;
   for (int p = 0; p < m; ++p) {
-    T score = best[p][0];
-    Index label = best_index[p][0];
-    for (int l = 1; l < L; ++l) {
-      if (best[p][l] < score || (best[p][l] == score && best_index[p][l] < label)) {
-        score = best[p][l];
-        label = best_index[p][l];
-      }
-    }
-    const auto j = static_cast<std::int32_t>(label);
+    const auto j = static_cast<std::int32_t>(chosen[p]);
     const T* x = tile + static_cast<std::ptrdiff_t>(p) * d;
-    const double* centre = c.rows.data() + static_cast<std::ptrdiff_t>(j) * d;
-    const double distance = squared_distance(x, centre, d);
+    const double distance = squared_distance(x, c.rows.data() + static_cast<std::ptrdiff_t>(j) * d, d);
     const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(j) * d;
-    if (mode == SumMode::exact) {
-      FixedInt* sums = totals.fixed_sums.data() + row;
-      for (int f = 0; f < d; ++f) sums[f] += scale.to_fixed(static_cast<double>(x[f]));
+    if constexpr (kMode == SumMode::exact) {
+      for (int f = 0; f < d; ++f) fixed[row + f] += scale.to_fixed(static_cast<double>(x[f]));
       totals.inertia.add(distance);
     } else {
-      double* __restrict sums = totals.sums.data() + row;
-      for (int f = 0; f < d; ++f) sums[f] += static_cast<double>(x[f]);
-      fast_inertia += distance;
+      for (int f = 0; f < d; ++f) sums[row + f] += static_cast<double>(x[f]);
+      inertia += distance;
     }
-    if (labels[p] != j) ++totals.changed;
+    changed += labels[p] != j ? 1 : 0;
     labels[p] = j;
-    ++totals.counts[static_cast<std::size_t>(j)];
+    ++counts[j];
     if (distances != nullptr) distances[p] = distance;
   }
-  if (mode == SumMode::fast) totals.inertia.add(fast_inertia);
+  totals.changed += changed;
+  if constexpr (kMode == SumMode::fast) totals.inertia.add(inertia);
 }
 
 void reset(AssignmentTotals& totals, int k, int d, SumMode mode) {
@@ -196,7 +199,7 @@ void assign_and_accumulate(std::span<const T> points, const PreparedCentres<T>& 
   const auto n = static_cast<std::int64_t>(labels.size());
   reset(totals, k, d, mode);
   if (n == 0) return;
-  constexpr int P = Tile<T>::kPoints;
+  constexpr int P = kTilePoints<T>;
   const std::int64_t tiles = (n + P - 1) / P;
   const int threads = std::max(1, std::min<int>(omp_get_max_threads(), static_cast<int>(tiles)));
   std::vector<AssignmentTotals> per_thread(static_cast<std::size_t>(threads));
@@ -206,6 +209,7 @@ void assign_and_accumulate(std::span<const T> points, const PreparedCentres<T>& 
     AssignmentTotals& mine = per_thread[static_cast<std::size_t>(omp_get_thread_num())];
     reset(mine, k, d, mode);
     std::vector<T> padded(static_cast<std::size_t>(P) * static_cast<std::size_t>(d), T{0});
+    std::vector<T> scratch(static_cast<std::size_t>(P) * static_cast<std::size_t>(d));
 #pragma omp for schedule(static)
     for (std::int64_t tile = 0; tile < tiles; ++tile) {
       const std::int64_t first = tile * P;
@@ -222,8 +226,13 @@ void assign_and_accumulate(std::span<const T> points, const PreparedCentres<T>& 
       for (std::int64_t at = (first + 2 * P) * d; at < ahead; at += 64 / static_cast<std::int64_t>(sizeof(T))) {
         __builtin_prefetch(points.data() + at);
       }
-      process_tile(rows, m, c, labels.data() + first, distances.empty() ? nullptr : distances.data() + first, mode,
-                   scale, mine);
+      std::int32_t* tile_labels = labels.data() + first;
+      double* tile_distances = distances.empty() ? nullptr : distances.data() + first;
+      if (mode == SumMode::exact) {
+        process_tile<T, SumMode::exact>(rows, m, c, scratch.data(), tile_labels, tile_distances, scale, mine);
+      } else {
+        process_tile<T, SumMode::fast>(rows, m, c, scratch.data(), tile_labels, tile_distances, scale, mine);
+      }
     }
   }
   // Merge in thread order (the fast sums depend on the thread count; the exact ones do not).

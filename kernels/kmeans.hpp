@@ -4,8 +4,8 @@
 //
 // Nearest centres are found in the GEMM form that scikit-learn and oneDAL use:
 // argmin_j ||x - c_j||^2 = argmin_j (||c_j||^2 / 2 - x.c_j), the dot products computed as a
-// register-blocked matrix product (8 or 16 points x 16 centres per block, centres transposed
-// so the inner loop is a broadcast multiply-add over centres). Every point goes through the
+// register-blocked matrix product (16 or 32 points in vector lanes x 8 broadcast centres per
+// block), the argmin a lane-wise select. Every point goes through the
 // same instruction sequence wherever it sits (a partial block is padded, not handled by a
 // scalar tail), so its label depends on the point and the centres only: not on n, its
 // position, the thread count or the rank count. Ties go to the lowest centre index.
@@ -29,7 +29,7 @@ namespace tessera::kernels {
 /// Centres prepared for the assignment kernel: transposed and padded to whole blocks.
 template <class T>
 struct PreparedCentres {
-  static constexpr int kBlock = 16;  ///< centres per register block
+  static constexpr int kBlock = 8;  ///< centres per register block
   int k = 0;
   int d = 0;
   int k_padded = 0;

@@ -35,7 +35,9 @@ h5::Handle open_serial(const fs::path& file) {
   }
   const hid_t id = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0) throw UsageError("cannot open HDF5 file " + file.string() + ": " + h5::last_error());
-  return {id, &H5Fclose};
+  // A file this rank opened alone, read-only, always closes, also while an error unwinds
+  // (h5::Handle leaves parallel files open then; see hdf5_handle.hpp).
+  return {id, [](hid_t f) { return H5Fclose(f); }};
 }
 
 struct Found {

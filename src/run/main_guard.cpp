@@ -21,11 +21,16 @@ int run_main(int argc, char** argv, const AppMain& body) {
   int code = static_cast<int>(ExitCode::runtime);
   // After a failed parallel write HDF5 holds files it cannot close, and MPI_Finalize would
   // hang on them: end those jobs with MPI_Abort and the exit code they would have had.
+  // Every rank reaches finish (a collective error is thrown on all of them), but only some
+  // may hold such files: they agree first, so no rank waits in MPI_Finalize for the others.
   auto finish = [&](int status) {
-    if (h5::abandoned_files() > 0) {
+    int mine = h5::abandoned_files();
+    int any = 0;
+    MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (any > 0) {
       if (rank == 0) {
         std::fprintf(stderr, "note: %d file(s) could not be closed after write errors; ending with MPI_Abort(%d)\n",
-                     h5::abandoned_files(), status);
+                     any, status);
       }
       std::fflush(stderr);
       MPI_Barrier(MPI_COMM_WORLD);
