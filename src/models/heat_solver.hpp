@@ -7,9 +7,9 @@
 #pragma once
 
 #include "kernels/heat.hpp"
-#include "src/comm/halo_exchange.hpp"
-#include "src/domain/cart_decomposition.hpp"
-#include "src/domain/field.hpp"
+#include "src/grid/halo_exchange.hpp"
+#include "src/grid/cart_decomposition.hpp"
+#include "src/grid/field.hpp"
 #include "src/run/phase_timers.hpp"
 
 #include <array>

@@ -5,9 +5,9 @@
 #include "kernels/stream.hpp"
 #include "kernels/threads.hpp"
 #include "src/comm/collectives.hpp"
-#include "src/comm/halo_exchange.hpp"
+#include "src/grid/halo_exchange.hpp"
 #include "src/comm/mpi_check.hpp"
-#include "src/domain/field.hpp"
+#include "src/grid/field.hpp"
 
 #include <mpi.h>
 

@@ -11,9 +11,9 @@
 
 #include "kernels/poisson.hpp"
 #include "src/comm/global_sum.hpp"
-#include "src/comm/halo_exchange.hpp"
-#include "src/domain/cart_decomposition.hpp"
-#include "src/domain/field.hpp"
+#include "src/grid/halo_exchange.hpp"
+#include "src/grid/cart_decomposition.hpp"
+#include "src/grid/field.hpp"
 #include "src/run/phase_timers.hpp"
 
 #include <array>

@@ -5,7 +5,7 @@
 #include "src/comm/collectives.hpp"
 #include "src/domain/block_partition.hpp"
 #include "src/domain/digest.hpp"
-#include "src/domain/field.hpp"
+#include "src/grid/field.hpp"
 #include "src/io/checkpoint.hpp"
 
 #include "tests/mpi/test_support.hpp"

@@ -2,7 +2,7 @@
 // and rank count, neighbours consistent, bad process grids refused on all ranks alike.
 #include "src/comm/collectives.hpp"
 #include "src/domain/block_partition.hpp"
-#include "src/domain/cart_decomposition.hpp"
+#include "src/grid/cart_decomposition.hpp"
 
 #include <gtest/gtest.h>
 

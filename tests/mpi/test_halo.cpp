@@ -2,8 +2,8 @@
 // global cell (wrapped when periodic); ghosts at non-periodic edges, and edge/corner ghosts,
 // are left alone. 2D and 3D, widths 1 and 2, uneven blocks, any rank count.
 #include "src/base/error.hpp"
-#include "src/comm/halo_exchange.hpp"
-#include "src/domain/field.hpp"
+#include "src/grid/halo_exchange.hpp"
+#include "src/grid/field.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Run support: phase timers reduced over ranks, run records, config hashes, stop-signal
 // agreement, and snapshot series with their XDMF index.
 #include "src/comm/collectives.hpp"
-#include "src/domain/field.hpp"
+#include "src/grid/field.hpp"
 #include "src/io/parallel_file.hpp"
 #include "src/io/snapshot_series.hpp"
 #include "src/run/config_hash.hpp"

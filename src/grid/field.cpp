@@ -1,5 +1,5 @@
 // Field storage.
-#include "src/domain/field.hpp"
+#include "src/grid/field.hpp"
 
 #include "kernels/stream.hpp"
 

@@ -1,8 +1,9 @@
 // Halo plan construction (subarray datatypes per face) and the non-blocking exchange.
-#include "src/comm/halo_exchange.hpp"
+#include "src/grid/halo_exchange.hpp"
 
 #include "src/base/activity.hpp"
 #include "src/base/fault_injection.hpp"
+#include "src/comm/datatype.hpp"
 #include "src/comm/mpi_check.hpp"
 
 #include <string>
@@ -13,30 +14,19 @@ struct HaloPlan::Face {
   int neighbor = MPI_PROC_NULL;
   int send_tag = 0;
   int recv_tag = 0;
-  MPI_Datatype send_type = MPI_DATATYPE_NULL;
-  MPI_Datatype recv_type = MPI_DATATYPE_NULL;
+  Datatype send_type;
+  Datatype recv_type;
 };
 
 namespace {
 
 // Subarray of the local array (with ghosts) covering `start`/`size` per used dimension, in
 // Fortran order because x is fastest in memory.
-MPI_Datatype make_subarray(const kernels::GridLayout& layout, const std::array<int, 3>& start,
-                           const std::array<int, 3>& size) {
+Datatype make_subarray(const kernels::GridLayout& layout, const std::array<int, 3>& start,
+                       const std::array<int, 3>& size) {
   std::array<int, 3> sizes{};
   for (int d = 0; d < 3; ++d) sizes[d] = static_cast<int>(layout.extent(d));
-  MPI_Datatype type = MPI_DATATYPE_NULL;
-  TESSERA_MPI_CHECK(MPI_Type_create_subarray(layout.dims, sizes.data(), size.data(), start.data(),
-                                             MPI_ORDER_FORTRAN, MPI_DOUBLE, &type));
-  TESSERA_MPI_CHECK(MPI_Type_commit(&type));
-  return type;
-}
-
-void free_type(MPI_Datatype& type) {
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  if (!finalized && type != MPI_DATATYPE_NULL) MPI_Type_free(&type);
-  type = MPI_DATATYPE_NULL;
+  return Datatype::subarray(layout.dims, sizes, size, start, MPI_DOUBLE);
 }
 
 }  // namespace
@@ -75,40 +65,15 @@ HaloPlan::HaloPlan(const CartDecomposition& decomposition, const kernels::GridLa
       face.recv_tag = 2 * d + (side > 0 ? 0 : 1);
       face.send_type = make_subarray(layout, send_start, size);
       face.recv_type = make_subarray(layout, recv_start, size);
-      faces_.push_back(face);
+      faces_.push_back(std::move(face));
     }
   }
   requests_.resize(2 * faces_.size());
 }
 
-HaloPlan::~HaloPlan() {
-  for (auto& face : faces_) {
-    free_type(face.send_type);
-    free_type(face.recv_type);
-  }
-}
-
-HaloPlan::HaloPlan(HaloPlan&& other) noexcept
-    : comm_(other.comm_), layout_(other.layout_), faces_(std::move(other.faces_)),
-      requests_(std::move(other.requests_)), in_flight_(other.in_flight_) {
-  other.faces_.clear();
-}
-
-HaloPlan& HaloPlan::operator=(HaloPlan&& other) noexcept {
-  if (this != &other) {
-    for (auto& face : faces_) {
-      free_type(face.send_type);
-      free_type(face.recv_type);
-    }
-    comm_ = other.comm_;
-    layout_ = other.layout_;
-    faces_ = std::move(other.faces_);
-    other.faces_.clear();
-    requests_ = std::move(other.requests_);
-    in_flight_ = other.in_flight_;
-  }
-  return *this;
-}
+HaloPlan::~HaloPlan() = default;
+HaloPlan::HaloPlan(HaloPlan&&) noexcept = default;
+HaloPlan& HaloPlan::operator=(HaloPlan&&) noexcept = default;
 
 void HaloPlan::start(std::span<double> field) {
   fault::point(fault::Site::halo);
@@ -119,11 +84,11 @@ void HaloPlan::start(std::span<double> field) {
   }
   std::size_t r = 0;
   for (auto& face : faces_) {
-    TESSERA_MPI_CHECK(MPI_Irecv(field.data(), 1, face.recv_type, face.neighbor, face.recv_tag,
+    TESSERA_MPI_CHECK(MPI_Irecv(field.data(), 1, face.recv_type.get(), face.neighbor, face.recv_tag,
                                 comm_.get(), requests_[r++].handle()));
   }
   for (auto& face : faces_) {
-    TESSERA_MPI_CHECK(MPI_Isend(field.data(), 1, face.send_type, face.neighbor, face.send_tag,
+    TESSERA_MPI_CHECK(MPI_Isend(field.data(), 1, face.send_type.get(), face.neighbor, face.send_tag,
                                 comm_.get(), requests_[r++].handle()));
   }
   in_flight_ = true;

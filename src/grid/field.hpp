@@ -4,7 +4,7 @@
 
 #include "kernels/grid_layout.hpp"
 #include "src/domain/array_view.hpp"
-#include "src/domain/cart_decomposition.hpp"
+#include "src/grid/cart_decomposition.hpp"
 
 #include <memory>
 #include <span>

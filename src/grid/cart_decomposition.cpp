@@ -1,5 +1,5 @@
 // Process grid selection, validation and block placement.
-#include "src/domain/cart_decomposition.hpp"
+#include "src/grid/cart_decomposition.hpp"
 
 #include "src/comm/mpi_check.hpp"
 #include "src/domain/block_partition.hpp"

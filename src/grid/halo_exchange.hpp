@@ -6,7 +6,7 @@
 
 #include "kernels/grid_layout.hpp"
 #include "src/comm/request.hpp"
-#include "src/domain/cart_decomposition.hpp"
+#include "src/grid/cart_decomposition.hpp"
 
 #include <memory>
 #include <span>

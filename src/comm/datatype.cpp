@@ -1,0 +1,24 @@
+// Derived datatypes: creation is checked, and the type is owned from the moment it exists.
+#include "src/comm/datatype.hpp"
+
+#include "src/comm/mpi_check.hpp"
+
+namespace tessera {
+
+Datatype Datatype::subarray(int dims, const std::array<int, 3>& sizes, const std::array<int, 3>& subsizes,
+                            const std::array<int, 3>& starts, MPI_Datatype element) {
+  Datatype owned;
+  TESSERA_MPI_CHECK(MPI_Type_create_subarray(dims, sizes.data(), subsizes.data(), starts.data(), MPI_ORDER_FORTRAN,
+                                             element, &owned.type_));
+  TESSERA_MPI_CHECK(MPI_Type_commit(&owned.type_));
+  return owned;
+}
+
+void Datatype::reset() noexcept {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized && type_ != MPI_DATATYPE_NULL) MPI_Type_free(&type_);
+  type_ = MPI_DATATYPE_NULL;
+}
+
+}  // namespace tessera
