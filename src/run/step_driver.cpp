@@ -31,58 +31,30 @@ const char* signal_name(int s) {
 }  // namespace
 
 StepDriver::StepDriver(Communicator comm, const CommonOptions& options, RunIdentity identity, std::int64_t total_steps)
-    : comm_(std::move(comm)),
-      options_(options),
+    : owned_(std::make_unique<RunSession>(std::move(comm), options, identity.app)),
+      session_(*owned_),
+      comm_(session_.comm()),
+      options_(session_.options()),
       identity_(std::move(identity)),
       total_steps_(total_steps),
       store_(comm_, options_.checkpoint_directory(), options_.keep),
-      placement_(probe_placement(comm_)),
-      watchdog_(comm_.rank(), options_.watchdog_timeout),
-      stop_agreement_(comm_) {
-  collective_check(comm_, [&] {
-    if (!options_.inject_fault.empty()) fault::arm(fault::parse(options_.inject_fault), comm_.rank());
-  });
-  // Unwritable paths are input errors: find them now, not after hours of computing.
-  collective_check(comm_, [&] {
-    if (!comm_.is_root()) return;
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    for (const auto& [dir, option] : {std::pair{fs::path(options_.output), "--output"},
-                                      std::pair{options_.checkpoint_directory(), "--checkpoint-dir"}}) {
-      fs::create_directories(dir, ec);
-      if (ec || !fs::is_directory(dir)) {
-        throw UsageError("cannot create directory " + dir.string() + " (" + (ec ? ec.message() : "not a directory") +
-                         "); choose a writable " + option);
-      }
-    }
-    if (!options_.record.empty()) {
-      const fs::path record(options_.record);
-      if (record.has_parent_path()) fs::create_directories(record.parent_path(), ec);
-      std::ofstream probe(record, std::ios::app);
-      if (!probe) throw UsageError("cannot write the run record " + record.string() + "; choose a writable --record path");
-    }
-  });
-  StopSignal::install();
-  if (placement_.oversubscribed && comm_.is_root()) {
-    const int cores = placement_.cores_on_node;
-    const int ranks = placement_.ranks_on_node;
-    std::cerr << "warning: " << ranks << " ranks x " << placement_.threads << " OpenMP threads on a node with "
-              << cores << " usable cores: oversubscribed, timings will be poor; "
-              << (ranks > cores ? "use at most " + std::to_string(cores) + " ranks per node"
-                                : "set OMP_NUM_THREADS to at most " + std::to_string(std::max(1, cores / ranks)) +
-                                      " (and give each rank that many cores, e.g. mpirun --map-by slot:PE=N)")
-              << std::endl;
-  }
-}
+      stop_agreement_(comm_) {}
 
-void StepDriver::say(const std::string& line) const {
-  if (comm_.is_root()) std::cout << line << std::endl;
-}
+StepDriver::StepDriver(RunSession& session, RunIdentity identity, std::int64_t total_steps)
+    : session_(session),
+      comm_(session_.comm()),
+      options_(session_.options()),
+      identity_(std::move(identity)),
+      total_steps_(total_steps),
+      store_(comm_, options_.checkpoint_directory(), options_.keep),
+      stop_agreement_(comm_) {}
+
+void StepDriver::say(const std::string& line) const { session_.say(line); }
 
 StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
   Start start;
   if (options_.restart) {
-    auto measured = timers_.measure(Phase::io);
+    auto measured = session_.timers().measure(Phase::io);
     const activity::Scope doing("checkpoint read (restart)", -1, true);
     auto warn = [&](const std::string& text) {
       if (comm_.is_root()) std::cerr << "warning: " << text << std::endl;
@@ -122,7 +94,7 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
 std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
                                              const std::map<std::string, double>& scalars,
                                              const std::map<std::string, std::int64_t>& integers) {
-  auto measured = timers_.measure(Phase::io);
+  auto measured = session_.timers().measure(Phase::io);
   const activity::Scope doing("checkpoint write", -1, true);
   CheckpointMeta meta;
   meta.app = identity_.app;
@@ -155,7 +127,7 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
   activity::enter("compute");
   fault::step_completed(step);
   {
-    auto measured = timers_.measure(Phase::reduce);
+    auto measured = session_.timers().measure(Phase::reduce);
     stop_signal_ = step >= total_steps_ ? stop_agreement_.settle() : stop_agreement_.exchange();
   }
   const bool periodic = options_.checkpoint_every > 0 && step % options_.checkpoint_every == 0;
@@ -192,26 +164,17 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
 }
 
 nlohmann::json StepDriver::run_record(const Outcome& outcome) const {
-  nlohmann::json timers = timers_.reduce(comm_);
-  nlohmann::json record = make_run_record(identity_.app, comm_.size(), kernels::max_threads());
+  nlohmann::json record = session_.run_record();
   record["proc_grid"] = identity_.proc_grid;
-  record["ranks_per_node"] = placement_.ranks_on_node;
-  record["oversubscribed"] = placement_.oversubscribed;
   record["size"] = outcome.size;
   record["steps"] = outcome.step;
   record["steps_run"] = outcome.step - outcome.first_step;
   record["restarted_from"] = outcome.restarted ? nlohmann::json(outcome.first_step) : nlohmann::json(nullptr);
-  record["timers"] = std::move(timers);
   record["wall_seconds"] = outcome.wall_seconds;
   record["step_seconds"] = outcome.step_seconds;
   return record;
 }
 
-void StepDriver::append_record(const nlohmann::json& record) const {
-  if (options_.record.empty()) return;
-  collective_check(comm_, [&] {
-    if (comm_.is_root()) append_run_record(options_.record, record);
-  });
-}
+void StepDriver::append_record(const nlohmann::json& record) const { session_.append_record(record); }
 
 }  // namespace tessera

@@ -1,21 +1,20 @@
 // The step loop's conventions, implemented once for every app: restart from the newest valid
-// checkpoint, periodic checkpoints, stop on SIGTERM/SIGUSR1 with a checkpoint, progress lines,
-// and the phase timers. The app owns the physics and calls begin() once and end_step() after
-// every step.
+// checkpoint, periodic checkpoints, stop on SIGTERM/SIGUSR1 with a checkpoint, and progress
+// lines, on top of a RunSession (set-up, timers, messages, records). The app owns the physics
+// and calls begin() once and end_step() after every step.
 #pragma once
 
 #include "src/comm/communicator.hpp"
 #include "src/domain/array_view.hpp"
 #include "src/io/checkpoint.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/phase_timers.hpp"
-#include "src/run/placement.hpp"
+#include "src/run/common_options.hpp"
+#include "src/run/run_session.hpp"
 #include "src/run/stop_signal.hpp"
-#include "src/run/watchdog.hpp"
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,7 +36,10 @@ struct RunIdentity {
 
 class StepDriver {
  public:
+  /// Collective: sets up its own RunSession.
   StepDriver(Communicator comm, const CommonOptions& options, RunIdentity identity, std::int64_t total_steps);
+  /// Collective: the loop of a run whose session the app set up (and may use before and after).
+  StepDriver(RunSession& session, RunIdentity identity, std::int64_t total_steps);
 
   struct Start {
     std::int64_t step = 0;
@@ -81,23 +83,23 @@ class StepDriver {
   /// there ends all ranks together.
   void append_record(const nlohmann::json& record) const;
 
-  [[nodiscard]] PhaseTimers& timers() { return timers_; }
+  [[nodiscard]] PhaseTimers& timers() { return session_.timers(); }
+  [[nodiscard]] RunSession& session() { return session_; }
   /// Signal number that stopped the run (0 if none).
   [[nodiscard]] int stop_signal() const { return stop_signal_; }
   /// Rank 0 prints `line` to stdout (always, also with --quiet).
   void say(const std::string& line) const;
-  [[nodiscard]] const Placement& placement() const { return placement_; }
+  [[nodiscard]] const Placement& placement() const { return session_.placement(); }
 
  private:
-  Communicator comm_;
-  CommonOptions options_;
+  std::unique_ptr<RunSession> owned_;  // when the driver set up the session itself
+  RunSession& session_;                // before stop_agreement_: its watchdog outlives the last reduction
+  const Communicator& comm_;
+  const CommonOptions& options_;
   RunIdentity identity_;
   std::int64_t total_steps_;
   CheckpointStore store_;
-  PhaseTimers timers_;
-  Placement placement_;
-  Watchdog watchdog_;
-  StopAgreement stop_agreement_;  // after the watchdog: completes its last reduction under watch
+  StopAgreement stop_agreement_;
   double loop_start_ = 0.0;
   double last_progress_ = 0.0;
   std::int64_t first_step_ = 0;

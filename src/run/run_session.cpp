@@ -1,0 +1,84 @@
+// Run-session set-up: everything an app needs before its first step or pass.
+#include "src/run/run_session.hpp"
+
+#include "kernels/threads.hpp"
+#include "src/base/error.hpp"
+#include "src/base/fault_injection.hpp"
+#include "src/comm/agreement.hpp"
+#include "src/run/run_record.hpp"
+#include "src/run/stop_signal.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <utility>
+
+namespace tessera {
+
+RunSession::RunSession(Communicator comm, const CommonOptions& options, std::string app)
+    : comm_(std::move(comm)),
+      options_(options),
+      app_(std::move(app)),
+      placement_(probe_placement(comm_)),
+      watchdog_(comm_.rank(), options_.watchdog_timeout) {
+  collective_check(comm_, [&] {
+    if (!options_.inject_fault.empty()) fault::arm(fault::parse(options_.inject_fault), comm_.rank());
+  });
+  // Unwritable paths are input errors: find them now, not after hours of computing.
+  collective_check(comm_, [&] {
+    if (!comm_.is_root()) return;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (const auto& [dir, option] : {std::pair{fs::path(options_.output), "--output"},
+                                      std::pair{options_.checkpoint_directory(), "--checkpoint-dir"}}) {
+      fs::create_directories(dir, ec);
+      if (ec || !fs::is_directory(dir)) {
+        throw UsageError("cannot create directory " + dir.string() + " (" + (ec ? ec.message() : "not a directory") +
+                         "); choose a writable " + option);
+      }
+    }
+    if (!options_.record.empty()) {
+      const fs::path record(options_.record);
+      if (record.has_parent_path()) fs::create_directories(record.parent_path(), ec);
+      std::ofstream probe(record, std::ios::app);
+      if (!probe) throw UsageError("cannot write the run record " + record.string() + "; choose a writable --record path");
+    }
+  });
+  StopSignal::install();
+  if (placement_.oversubscribed && comm_.is_root()) {
+    const int cores = placement_.cores_on_node;
+    const int ranks = placement_.ranks_on_node;
+    std::cerr << "warning: " << ranks << " ranks x " << placement_.threads << " OpenMP threads on a node with "
+              << cores << " usable cores: oversubscribed, timings will be poor; "
+              << (ranks > cores ? "use at most " + std::to_string(cores) + " ranks per node"
+                                : "set OMP_NUM_THREADS to at most " + std::to_string(std::max(1, cores / ranks)) +
+                                      " (and give each rank that many cores, e.g. mpirun --map-by slot:PE=N)")
+              << std::endl;
+  }
+}
+
+void RunSession::say(const std::string& line) const {
+  if (comm_.is_root()) std::cout << line << std::endl;
+}
+
+void RunSession::progress(const std::string& line) const {
+  if (!options_.quiet) say(line);
+}
+
+nlohmann::json RunSession::run_record() const {
+  nlohmann::json timers = timers_.reduce(comm_);
+  nlohmann::json record = make_run_record(app_, comm_.size(), kernels::max_threads());
+  record["ranks_per_node"] = placement_.ranks_on_node;
+  record["oversubscribed"] = placement_.oversubscribed;
+  record["timers"] = std::move(timers);
+  return record;
+}
+
+void RunSession::append_record(const nlohmann::json& record) const {
+  if (options_.record.empty()) return;
+  collective_check(comm_, [&] {
+    if (comm_.is_root()) append_run_record(options_.record, record);
+  });
+}
+
+}  // namespace tessera

@@ -1,0 +1,57 @@
+// RunSession: what every run of every app sets up once, whether it loops over steps or makes a
+// single pass over its data (a sort, a statistics pass): fault injection armed, output paths
+// checked before any work, stop signals caught, placement probed (with a warning when
+// oversubscribed), the hang watchdog started, phase timers, progress messages from rank 0,
+// and the run record's shared fields. StepDriver (src/run/step_driver.hpp) adds the step-loop
+// conventions on top of a session.
+#pragma once
+
+#include "src/comm/communicator.hpp"
+#include "src/run/common_options.hpp"
+#include "src/run/phase_timers.hpp"
+#include "src/run/placement.hpp"
+#include "src/run/watchdog.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace tessera {
+
+class RunSession {
+ public:
+  /// Collective. Throws a collective UsageError for an unwritable --output, --checkpoint-dir
+  /// or --record, or a bad --inject-fault.
+  RunSession(Communicator comm, const CommonOptions& options, std::string app);
+  RunSession(const RunSession&) = delete;
+  RunSession& operator=(const RunSession&) = delete;
+
+  [[nodiscard]] const Communicator& comm() const { return comm_; }
+  [[nodiscard]] const CommonOptions& options() const { return options_; }
+  [[nodiscard]] const std::string& app() const { return app_; }
+  [[nodiscard]] PhaseTimers& timers() { return timers_; }
+  [[nodiscard]] const PhaseTimers& timers() const { return timers_; }
+  [[nodiscard]] const Placement& placement() const { return placement_; }
+
+  /// Rank 0 prints `line` to stdout (always, also with --quiet).
+  void say(const std::string& line) const;
+  /// Rank 0 prints `line` unless --quiet.
+  void progress(const std::string& line) const;
+
+  /// Collective (reduces the phase timers): a run record with the fields every app shares
+  /// (run_record.hpp): app, version, ranks, threads, placement, timers.
+  [[nodiscard]] nlohmann::json run_record() const;
+  /// Collective: rank 0 appends `record` to the --record file, if one was given; an error
+  /// there ends all ranks together.
+  void append_record(const nlohmann::json& record) const;
+
+ private:
+  Communicator comm_;
+  CommonOptions options_;
+  std::string app_;
+  PhaseTimers timers_;
+  Placement placement_;
+  Watchdog watchdog_;
+};
+
+}  // namespace tessera
