@@ -19,6 +19,7 @@
 #include <mpi.h>
 
 #include <cmath>
+#include <iostream>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -270,10 +271,20 @@ ExitCode kmeans_main(const Communicator& world, int argc, char** argv) {
     // Generated and imported data name their labels beside the points.
     if (const auto labels = dataset_string_attribute(world, setup.input, "labels"); labels && !labels->empty()) {
       const DatasetRef truth{setup.input.file, labels->front() == '/' ? *labels : "/" + *labels};
+      std::string problem;
       try {
-        if (describe_dataset(world, truth).rows() == info.rows()) setup.truth = truth;
-      } catch (const UsageError&) {
-        // A stale attribute: nothing to compare with.
+        const DatasetInfo labels_info = describe_dataset(world, truth);
+        if (labels_info.shape.size() == 1 && labels_info.rows() == info.rows()) {
+          setup.truth = truth;
+        } else {
+          problem = "it is " + shape_string(labels_info.shape) + ", not " + std::to_string(info.rows()) + " labels";
+        }
+      } catch (const UsageError& e) {
+        problem = e.what();
+      }
+      if (!problem.empty() && world.is_root()) {
+        std::cerr << "warning: " << setup.input.text() << " names its true labels '" << *labels
+                  << "' (attribute 'labels'), but " << problem << "; no adjusted Rand index" << std::endl;
       }
     }
   }

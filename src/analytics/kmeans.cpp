@@ -193,6 +193,16 @@ std::int64_t KMeans<T>::sample_by_weight(std::span<const double> weights, std::u
   return pick_random_rows(1, stream)[0];
 }
 
+// Copies into the existing buffer: the views of state() (checkpoints) point at it.
+template <class T>
+void KMeans<T>::set_centres(const std::vector<double>& centres) {
+  if (centres.size() != centres_.size()) {
+    throw RuntimeError("k-means seeding produced " + std::to_string(centres.size()) + " values for " +
+                       std::to_string(k_) + " x " + std::to_string(d_) + " centres");
+  }
+  std::copy(centres.begin(), centres.end(), centres_.begin());
+}
+
 template <class T>
 void KMeans<T>::add_centre(std::span<const double> centre) {
   kernels::update_min_distances<T>(points_, d_, centre, distances_);
@@ -203,7 +213,7 @@ std::string KMeans<T>::initialise() {
   switch (config_.init) {
     case KMeansInit::random: {
       const auto rows = pick_random_rows(k_, kStreamRandomInit);
-      centres_ = fetch_rows<T>(comm_, part_, points_, d_, rows);
+      set_centres(fetch_rows<T>(comm_, part_, points_, d_, rows));
       return "random: " + std::to_string(k_) + " distinct rows";
     }
     case KMeansInit::kmeans_plus_plus: return init_plus_plus();
@@ -216,16 +226,16 @@ std::string KMeans<T>::initialise() {
 template <class T>
 std::string KMeans<T>::init_plus_plus() {
   std::fill(distances_.begin(), distances_.end(), std::numeric_limits<double>::infinity());
-  std::vector<std::int64_t> chosen = pick_random_rows(1, kStreamFirstCentre);
-  centres_ = fetch_rows<T>(comm_, part_, points_, d_, chosen);
-  add_centre(centres_);
+  std::vector<double> chosen = fetch_rows<T>(comm_, part_, points_, d_, pick_random_rows(1, kStreamFirstCentre));
+  add_centre(chosen);
   for (int c = 1; c < k_; ++c) {
     const std::int64_t row = sample_by_weight(distances_, kStreamPlusPlus + static_cast<std::uint64_t>(c));
     const std::array<std::int64_t, 1> one{row};
     const auto centre = fetch_rows<T>(comm_, part_, points_, d_, one);
-    centres_.insert(centres_.end(), centre.begin(), centre.end());
+    chosen.insert(chosen.end(), centre.begin(), centre.end());
     if (c + 1 < k_) add_centre(centre);
   }
+  set_centres(chosen);
   return "k-means++: " + std::to_string(k_) + " centres by D^2 sampling";
 }
 
@@ -281,7 +291,7 @@ std::string KMeans<T>::init_parallel() {
     }
     return best.index;
   };
-  centres_.clear();
+  std::vector<double> chosen;
   std::vector<char> taken(static_cast<std::size_t>(m), 0);
   for (int c = 0; c < k_; ++c) {
     std::int64_t at = pick(kStreamCandidates + static_cast<std::uint64_t>(c));
@@ -290,7 +300,7 @@ std::string KMeans<T>::init_parallel() {
     }
     taken[static_cast<std::size_t>(at)] = 1;
     const double* centre = candidates.data() + at * d_;
-    centres_.insert(centres_.end(), centre, centre + d_);
+    chosen.insert(chosen.end(), centre, centre + d_);
     for (int j = 0; j < m; ++j) {
       double dist = 0;
       for (int f = 0; f < d_; ++f) {
@@ -301,6 +311,7 @@ std::string KMeans<T>::init_parallel() {
       best = std::min(best, dist);
     }
   }
+  set_centres(chosen);
   return "k-means-par: " + std::to_string(config_.parallel_rounds) + " rounds gave " + std::to_string(m) +
          " candidates, weighted k-means++ chose " + std::to_string(k_);
 }
@@ -317,10 +328,11 @@ std::string KMeans<T>::init_from_file() {
   std::vector<double> mine(static_cast<std::size_t>(split.count(comm_.rank())) * static_cast<std::size_t>(d_));
   read_rows<double>(comm_, info, split, mine);
   require_finite<double>(comm_, info, mine, d_, split.offset(comm_.rank()));
-  centres_ = allgatherv(comm_, std::span<const double>(mine));
+  std::vector<double> given = allgatherv(comm_, std::span<const double>(mine));
   for (int j = 0; j < k_; ++j) {
-    for (int f = 0; f < d_; ++f) centres_[static_cast<std::size_t>(j) * d_ + f] -= mean_[static_cast<std::size_t>(f)];
+    for (int f = 0; f < d_; ++f) given[static_cast<std::size_t>(j) * d_ + f] -= mean_[static_cast<std::size_t>(f)];
   }
+  set_centres(given);
   return "centres from " + info.ref.text();
 }
 
@@ -413,7 +425,7 @@ double KMeans<T>::finish(bool strict) {
   // After a strict convergence the labels are those of the last iteration already (the
   // relocation of an empty cluster aside, which is no convergence); otherwise they move to
   // the final centres, as scikit-learn's last E-step does.
-  if (!strict || allreduce_sum(comm_, totals.changed) != 0) labels_ = std::move(final_labels);
+  if (!strict || allreduce_sum(comm_, totals.changed) != 0) std::copy(final_labels.begin(), final_labels.end(), labels_.begin());
   return global_sum(comm_, totals.inertia);
 }
 

@@ -106,6 +106,7 @@ class KMeans {
   std::vector<std::int64_t> pick_random_rows(int count, std::uint64_t stream) const;
   std::int64_t sample_by_weight(std::span<const double> weights, std::uint64_t stream) const;
   void add_centre(std::span<const double> centre);
+  void set_centres(const std::vector<double>& centres);
   std::string init_plus_plus();
   std::string init_parallel();
   std::string init_from_file();
@@ -124,6 +125,7 @@ class KMeans {
   double scale_abs_ = 0;            // max |centred value| over all data
   double tolerance_ = 0;
   kernels::FixedPointScale fixed_scale_;
+  // Sized once in the constructor and never reallocated: state() hands out views of them.
   std::vector<double> centres_;     // k x d, centred coordinates
   std::vector<std::int32_t> labels_;
   std::vector<double> distances_;

@@ -227,10 +227,9 @@ std::optional<std::string> dataset_string_attribute(const Communicator& comm, co
       h5::Handle attr = h5::attribute_handle(H5Aopen(dataset, name.c_str(), H5P_DEFAULT), "opening attribute " + name);
       h5::Handle type = h5::type_handle(H5Aget_type(attr), "reading the type of attribute " + name);
       if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0) return;
-      h5::Handle memory = h5::type_handle(H5Tcopy(H5T_C_S1), "creating a string type");
-      h5::check(H5Tset_size(memory, H5T_VARIABLE), "sizing a string type");
+      // Read in the attribute's own string type (ASCII or UTF-8): HDF5 converts neither way.
       char* text = nullptr;
-      h5::check(H5Aread(attr, memory, &text), "reading attribute " + name);
+      h5::check(H5Aread(attr, type, &text), "reading attribute " + name);
       if (text != nullptr) {
         value = text;
         H5free_memory(text);
@@ -244,8 +243,10 @@ std::optional<std::string> dataset_string_attribute(const Communicator& comm, co
 
 void require_dims(const DatasetInfo& info, int ndims, const std::string& needed) {
   if (static_cast<int>(info.shape.size()) == ndims) return;
+  // Every rank holds the same description: every rank throws the same error.
   throw UsageError(info.ref.text() + " is " + std::to_string(info.shape.size()) + "-dimensional (" +
-                   shape_string(info.shape) + "); this needs " + needed);
+                       shape_string(info.shape) + "); this needs " + needed,
+                   true);
 }
 
 template <class T>
