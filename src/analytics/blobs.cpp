@@ -52,8 +52,11 @@ void generate_blobs(const Communicator& comm, const BlobsSpec& s, const std::fil
   const kernels::CounterRng centre_rng(s.seed, kStreamCentres);
   for (std::size_t i = 0; i < centres.size(); ++i) centres[i] = s.box * (2 * centre_rng.uniform(i) - 1);
   std::vector<std::int64_t> labels(static_cast<std::size_t>(count));
+  // Written under a temporary name and renamed when complete: a killed generation leaves no
+  // file that looks like a data set.
+  const std::filesystem::path partial = path.string() + ".partial";
   collective_check(comm, [&] {
-    h5::Handle file = h5::create_parallel(comm, path);
+    h5::Handle file = h5::create_parallel(comm, partial);
     if (s.type == kernels::ElementType::f32) {
       write_points<float>(comm, s, part, centres, labels, file);
     } else {
@@ -65,6 +68,12 @@ void generate_blobs(const Communicator& comm, const BlobsSpec& s, const std::fil
     h5::write_attribute(file, "seed", static_cast<std::uint64_t>(s.seed));
     h5::write_attribute(file, "spread", s.spread);
     file.close();
+  });
+  collective_check(comm, [&] {
+    if (!comm.is_root()) return;
+    std::error_code ec;
+    std::filesystem::rename(partial, path, ec);
+    if (ec) throw RuntimeError("cannot rename " + partial.string() + " to " + path.string() + ": " + ec.message());
   });
 }
 

@@ -1,6 +1,7 @@
 // Distributed k-means: seeding, Lloyd iterations, empty-cluster relocation, checks.
 #include "src/analytics/kmeans.hpp"
 
+#include "src/base/activity.hpp"
 #include "src/base/error.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
@@ -390,6 +391,7 @@ LloydStep KMeans<T>::iterate() {
   kernels::AssignmentTotals totals;
   kernels::assign_and_accumulate<T>(points_, prepared_, labels_, distances_, mode, fixed_scale_, totals);
   LloydStep step;
+  const activity::Scope reducing("allreduce");  // the watchdog names it if a rank never arrives
   allreduce_in_place(comm_, std::span<std::int64_t>(totals.counts), MPI_SUM);
   step.changed = allreduce_sum(comm_, totals.changed);
   step.inertia = global_sum(comm_, totals.inertia);

@@ -192,7 +192,16 @@ fs::path CheckpointStore::write(const CheckpointMeta& meta, std::span<const Arra
         h5::write_attribute(dataset, "digest", digests[i]);
         h5::write_attribute(dataset, "distribution", std::string(distribution_name(arrays[i].distribution)));
         if (!rank_counts[i].empty()) h5::write_attribute(dataset, "rank_counts", rank_counts[i]);
-        fault::point(fault::Site::checkpoint);  // rehearsal: die with part of the file written
+        // Rehearsal: die with part of the file written. An injected error is agreed on at
+        // once, as a failed transfer is (write_array): the other ranks would otherwise go on
+        // into the next collective write and wait there for the failed rank forever.
+        std::exception_ptr injected;
+        try {
+          fault::point(fault::Site::checkpoint);
+        } catch (...) {
+          injected = std::current_exception();
+        }
+        agree_on_error(comm_, injected);
       }
     }
     h5::write_attribute(file, "meta_digest", meta_digest(meta, comm_.size()));
