@@ -18,54 +18,69 @@
 # binding plugin). With more than one thread per task the threads are also bound within the
 # task's cores (OMP_PLACES=cores, OMP_PROC_BIND=close); with one thread nothing is set, since on
 # a cluster without task binding OpenMP binding would put every rank on the node's first core.
+#
+# The pieces, for batch scripts that run something before the app (slurm/kmeans.sbatch
+# generates its data set first):
+#   tessera_setup              placement (OMP_*), TESSERA_LAUNCH (srun or mpirun command line),
+#                              TESSERA_RESTARTS (reruns so far)
+#   tessera_exe NAME           TESSERA_EXE = path of the executable NAME; exits 2 if missing
+#   tessera_step MODE CMD...   runs CMD on the job's tasks; MODE forward passes USR1/TERM on
+#                              to it, MODE hold only notes them (TESSERA_STOP_ASKED=1) and lets
+#                              it finish; the exit status is in TESSERA_STEP_RC
+#   tessera_end NAME RC        exits with RC, requeueing the job first as described above
 
-tessera_job() {
-  local app=$1
-  shift
-  local root=${TESSERA_ROOT:-${SLURM_SUBMIT_DIR:-$PWD}}
-  local bin=${TESSERA_BIN:-$root/build/bin}/$app
-  if [ ! -x "$bin" ]; then
-    echo "tessera: no executable $bin; build tessera first (bash tools/build.sh) and submit from the" \
-         "repository root, or set TESSERA_ROOT / TESSERA_BIN" >&2
-    exit 2
-  fi
+tessera_setup() {
   export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}
   if [ "$OMP_NUM_THREADS" -gt 1 ]; then
     export OMP_PLACES=${OMP_PLACES:-cores}
     export OMP_PROC_BIND=${OMP_PROC_BIND:-close}
   fi
-  local restarts=${SLURM_RESTART_COUNT:-0}
-  local max_restarts=${TESSERA_MAX_RESTARTS:-3}
-  local args=("$@")
-  if [ "$restarts" -gt 0 ] || [ -n "${TESSERA_RESUME:-}" ]; then
-    args+=(--restart)
-  fi
-
-  local launcher
+  TESSERA_RESTARTS=${SLURM_RESTART_COUNT:-0}
   if [ "${TESSERA_LAUNCHER:-srun}" = srun ] && srun --mpi=list 2>&1 | grep -q pmix; then
-    launcher=(srun --mpi=pmix --cpu-bind="${TESSERA_CPU_BIND:-cores}" --cpus-per-task="$OMP_NUM_THREADS")
+    TESSERA_LAUNCH=(srun --mpi=pmix --cpu-bind="${TESSERA_CPU_BIND:-cores}" --cpus-per-task="$OMP_NUM_THREADS")
   else
     # Some sites' srun cannot start this MPI: mpirun reads the allocation from Slurm itself.
-    launcher=(mpirun --bind-to core --map-by "slot:PE=$OMP_NUM_THREADS")
+    TESSERA_LAUNCH=(mpirun --bind-to core --map-by "slot:PE=$OMP_NUM_THREADS")
   fi
-  echo "tessera: job ${SLURM_JOB_ID:-?} run $((restarts + 1)) on ${SLURM_JOB_NODELIST:-?}:" \
-       "${launcher[*]} $bin ${args[*]} (OMP_NUM_THREADS=$OMP_NUM_THREADS)"
+}
 
+tessera_exe() {
+  local root=${TESSERA_ROOT:-${SLURM_SUBMIT_DIR:-$PWD}}
+  TESSERA_EXE=${TESSERA_BIN:-$root/build/bin}/$1
+  if [ ! -x "$TESSERA_EXE" ]; then
+    echo "tessera: no executable $TESSERA_EXE; build tessera first (bash tools/build.sh) and submit from the" \
+         "repository root, or set TESSERA_ROOT / TESSERA_BIN" >&2
+    exit 2
+  fi
+}
+
+tessera_step() {
+  local mode=$1
+  shift
+  TESSERA_STOP_ASKED=0
   # The step runs in the background: bash runs traps only between commands, so a foreground
   # step would delay the signal until it ended by itself.
-  "${launcher[@]}" "$bin" "${args[@]}" &
+  "${TESSERA_LAUNCH[@]}" "$@" &
   local step=$!
-  trap "echo 'tessera: USR1 received: asking the ranks to checkpoint and stop'; kill -USR1 $step 2>/dev/null" USR1
-  trap "echo 'tessera: TERM received: asking the ranks to checkpoint and stop'; kill -USR1 $step 2>/dev/null" TERM
-  local rc
+  if [ "$mode" = forward ]; then
+    trap "echo 'tessera: USR1 received: asking the ranks to checkpoint and stop'; kill -USR1 $step 2>/dev/null" USR1
+    trap "echo 'tessera: TERM received: asking the ranks to checkpoint and stop'; kill -USR1 $step 2>/dev/null" TERM
+  else
+    # A step that cannot checkpoint (it would only be lost): let it finish, stop after it.
+    trap "echo 'tessera: USR1 received: stopping after this step'; TESSERA_STOP_ASKED=1" USR1
+    trap "echo 'tessera: TERM received: stopping after this step'; TESSERA_STOP_ASKED=1" TERM
+  fi
   while :; do
     wait "$step"
-    rc=$?
+    TESSERA_STEP_RC=$?
     # wait returns early (status > 128) when a trapped signal arrives; the step goes on.
     kill -0 "$step" 2>/dev/null || break
   done
   trap - USR1 TERM
+}
 
+tessera_end() {
+  local app=$1 rc=$2
   case $rc in
     0) echo "tessera: $app finished (exit 0)"; exit 0 ;;
     1) echo "tessera: $app failed its verification (exit 1): not requeued" >&2; exit 1 ;;
@@ -75,11 +90,27 @@ tessera_job() {
     echo "tessera: $app ended with exit $rc; resume with --restart (next job of the chain)" >&2
     exit "$rc"
   fi
-  if [ "$restarts" -ge "$max_restarts" ]; then
-    echo "tessera: $app ended with exit $rc after $restarts restarts: giving up (TESSERA_MAX_RESTARTS=$max_restarts)" >&2
+  local max_restarts=${TESSERA_MAX_RESTARTS:-3}
+  if [ "$TESSERA_RESTARTS" -ge "$max_restarts" ]; then
+    echo "tessera: $app ended with exit $rc after $TESSERA_RESTARTS restarts: giving up (TESSERA_MAX_RESTARTS=$max_restarts)" >&2
     exit "$rc"
   fi
-  echo "tessera: $app ended with exit $rc: requeueing job $SLURM_JOB_ID (restart $((restarts + 1)) of $max_restarts)"
+  echo "tessera: $app ended with exit $rc: requeueing job $SLURM_JOB_ID (restart $((TESSERA_RESTARTS + 1)) of $max_restarts)"
   scontrol requeue "$SLURM_JOB_ID"
   exit "$rc"
+}
+
+tessera_job() {
+  local app=$1
+  shift
+  tessera_exe "$app"
+  tessera_setup
+  local args=("$@")
+  if [ "$TESSERA_RESTARTS" -gt 0 ] || [ -n "${TESSERA_RESUME:-}" ]; then
+    args+=(--restart)
+  fi
+  echo "tessera: job ${SLURM_JOB_ID:-?} run $((TESSERA_RESTARTS + 1)) on ${SLURM_JOB_NODELIST:-?}:" \
+       "${TESSERA_LAUNCH[*]} $TESSERA_EXE ${args[*]} (OMP_NUM_THREADS=$OMP_NUM_THREADS)"
+  tessera_step forward "$TESSERA_EXE" "${args[@]}"
+  tessera_end "$app" "$TESSERA_STEP_RC"
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Quick start, command 1: installs what is missing, builds, and runs the demo jobs on 4 MPI
-# ranks with the built-in configurations: the heat app (data/heat-demo.toml), then the cg
-# solver (data/cg-demo.toml), writing checkpoints, fields (HDF5 + XDMF) and run records to
-# demo-output/. Extra arguments go to heat.
+# ranks with the built-in configurations: the heat app (data/heat-demo.toml), the cg solver
+# (data/cg-demo.toml), then kmeans (data/kmeans-demo.toml) on a data set of Gaussian blobs that
+# tessera-data generates first, writing checkpoints, fields (HDF5 + XDMF), centres and labels,
+# and run records to demo-output/. Extra arguments go to heat.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/install-deps.sh"
@@ -27,8 +28,18 @@ echo "demo: mpirun -n $ranks ${flags[*]} cg --config data/cg-demo.toml --output 
 OMP_NUM_THREADS=$threads mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/build}/bin/cg" \
   --config "$root/data/cg-demo.toml" --output "$output/cg" --record "$output/runs.jsonl"
 echo
+echo "demo: mpirun -n $ranks ${flags[*]} tessera-data generate blobs -o $output/blobs.h5 --rows 200000 --features 16 --centres 16 --spread 2"
+mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/build}/bin/tessera-data" generate blobs -o "$output/blobs.h5" \
+  --rows 200000 --features 16 --centres 16 --spread 2
+echo "demo: mpirun -n $ranks ${flags[*]} kmeans --config data/kmeans-demo.toml --input $output/blobs.h5:/points --output $output/kmeans"
+OMP_NUM_THREADS=$threads mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/build}/bin/kmeans" \
+  --config "$root/data/kmeans-demo.toml" --input "$output/blobs.h5:/points" --output "$output/kmeans" \
+  --record "$output/runs.jsonl"
+echo
 echo "demo: output in $output"
 echo "  heat field snapshots:  $output/heat.xdmf (open in ParaView or VisIt)"
 echo "  cg solution:           $output/cg/cg_solution.xdmf"
-echo "  checkpoints:           $output/checkpoints/ and $output/cg/checkpoints/ (resume with --restart)"
+echo "  kmeans data set:       $output/blobs.h5 (/points, true /labels and /centres)"
+echo "  kmeans result:         $output/kmeans/kmeans.h5 (/centres, /cluster_sizes, /labels)"
+echo "  checkpoints:           $output/checkpoints/, $output/cg/checkpoints/ and $output/kmeans/checkpoints/ (resume with --restart)"
 echo "  run records:           $output/runs.jsonl (one line per run)"

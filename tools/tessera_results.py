@@ -13,6 +13,57 @@ REQUIRED_KEYS = ("app", "ranks", "threads", "verified", "state_digest", "timers"
 PHASES = ("compute", "halo", "reduce", "io")
 
 
+class AppKind:
+    """What the report says about one app's runs: the word for a step, what its size counts,
+    its throughput metric, and the unit of work that weak scaling keeps fixed."""
+
+    def __init__(self, step, size_unit, throughput_key, throughput_label, throughput_scale, weak_per,
+                 bandwidth_label="GB/s"):
+        self.step = step                          # "step" or "iteration"
+        self.size_unit = size_unit                # what the record's "size" counts
+        self.throughput_key = throughput_key      # metric in the record
+        self.throughput_label = throughput_label  # table header, after scaling
+        self.throughput_scale = throughput_scale  # the table shows metric / scale
+        self.weak_per = weak_per                  # "rank" or "core": weak scaling fixes size per ...
+        self.bandwidth_label = bandwidth_label
+
+    def weak_share(self, record):
+        """The record's size per unit that weak scaling keeps fixed."""
+        per = record["ranks"] * (record["threads"] if self.weak_per == "core" else 1)
+        return record["size"] / per
+
+    def weak_text(self):
+        return f"{self.size_unit} per " + ("core (rank x thread)" if self.weak_per == "core" else "rank")
+
+    def throughput(self, value):
+        return f"{value / self.throughput_scale:.1f}" if self.throughput_scale != 1 else f"{value:.3g}"
+
+
+STENCIL = AppKind("step", "cells", "cell_updates_per_s", "Mcell-updates/s", 1e6, "rank")
+APP_KINDS = {
+    "heat": STENCIL,
+    "cg": STENCIL,  # a cg iteration is reported as a step, as before
+    # Every iteration compares each row with each centre over every feature; weak scaling grows
+    # the rows with ranks x threads, since threads share the rows of a rank.
+    "kmeans": AppKind("iteration", "rows", "triples_per_s", "point-centre-feature triples/s", 1, "core",
+                      "GB/s (points read)"),
+}
+
+
+def kind_of(app):
+    return APP_KINDS.get(app, STENCIL)
+
+
+def bytes_per_step(record):
+    """Bytes an app's step moves, where its record does not say (kmeans: each iteration reads
+    every point once; labels and centres are small beside them); None if unknown."""
+    if record["app"] == "kmeans":
+        problem = record.get("problem", {})
+        size = {"float32": 4, "float64": 8}.get(problem.get("type"), 8)
+        return problem.get("rows", record["size"]) * problem.get("features", 1) * size
+    return None
+
+
 class ResultsError(Exception):
     """A results file that cannot be used: the message names the file and line."""
 
@@ -72,12 +123,14 @@ def sweep_groups(records, path):
                 raise ResultsError(f"{path}:{number}: record lacks '{key}'")
         groups.setdefault((record["app"], sweep["mode"]), []).append((number, record))
     for (app, mode), runs in groups.items():
+        kind = kind_of(app)
+
         def size_key(r):
-            return r["size"] if mode == "strong" else r["size"] / r["ranks"]
+            return r["size"] if mode == "strong" else kind.weak_share(r)
         first_line, first = runs[0]
         for number, record in runs[1:]:
             if not math.isclose(size_key(record), size_key(first), rel_tol=1e-9):
-                what = "global size" if mode == "strong" else "size per rank"
+                what = "global size" if mode == "strong" else f"size per {kind.weak_per}"
                 raise ResultsError(f"{path}:{number}: {app} {mode}-scaling run has {what} {size_key(record):g}, "
                                    f"but line {first_line} has {size_key(first):g}; put different sweeps in "
                                    "different results files")
@@ -97,6 +150,15 @@ def phase_per_step(record, phase):
     return timers.get("avg", 0.0) / max(record["steps_run"], 1)
 
 
+def bandwidth(record):
+    """Achieved bandwidth (bytes/s) of a record: its own metric, else bytes_per_step per step."""
+    if "bandwidth_bytes_per_s" in record["metrics"]:
+        return record["metrics"]["bandwidth_bytes_per_s"]
+    moved = bytes_per_step(record)
+    seconds = seconds_per_step(record)
+    return moved / seconds if moved is not None and seconds > 0 else 0.0
+
+
 def summarize_points(runs):
     """One row per (ranks, threads): medians over repeats."""
     points = {}
@@ -104,6 +166,7 @@ def summarize_points(runs):
         points.setdefault((record["ranks"], record["threads"]), []).append(record)
     rows = []
     for (ranks, threads), group in sorted(points.items()):
+        kind = kind_of(group[0]["app"])
         row = {
             "ranks": ranks,
             "threads": threads,
@@ -112,7 +175,8 @@ def summarize_points(runs):
             "repeats": len(group),
             "seconds_per_step": statistics.median(seconds_per_step(r) for r in group),
             "cell_updates_per_s": statistics.median(r["metrics"].get("cell_updates_per_s", 0.0) for r in group),
-            "bandwidth_bytes_per_s": statistics.median(r["metrics"].get("bandwidth_bytes_per_s", 0.0) for r in group),
+            "throughput": statistics.median(r["metrics"].get(kind.throughput_key, 0.0) for r in group),
+            "bandwidth_bytes_per_s": statistics.median(bandwidth(r) for r in group),
             "verified": all(r["verified"] for r in group),
             "oversubscribed": any(r.get("oversubscribed", False) for r in group),
             "phases": {p: statistics.median(phase_per_step(r, p) for r in group) for p in PHASES},

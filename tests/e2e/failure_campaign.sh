@@ -1,6 +1,9 @@
 # Failures done for real, with fault injection: a kill-and-resume campaign across rank counts,
 # a kill in the middle of a checkpoint write, hangs in a halo exchange and an allreduce caught
 # by the watchdog, a rank that throws, checkpoint write failures, and the local supervisor.
+# kmeans: every action (kill, exit, hang) at every site it has (between iterations, in an
+# allreduce, in a checkpoint write) ends with its documented exit code, and --restart on another
+# rank count finishes PASS on the uninterrupted digest.
 source "$(dirname "$0")/lib.sh"
 CKPT="$BIN_DIR/tessera-ckpt"
 RUN="$(cd "$(dirname "$0")/../../tools" && pwd)/tessera-run"
@@ -138,3 +141,65 @@ status=$?
 set -e
 [ "$status" -eq 2 ] && grep -q "not retrying" bad.log || fail "supervisor retried bad input (exit $status)"
 echo "ok: tessera-run relaunched a killed run with --restart; did not retry bad input"
+
+# 8. kmeans, which has no halo: each action at each site. A kill ends the job through the
+#    launcher (non-zero), a throw with exit 3, a hang with exit 76 from the watchdog. A checkpoint
+#    being written when its rank fails is never committed. Every run is resumed with --restart on another rank count and must pass
+#    with the digest of the uninterrupted run (reproducible sums: the same on any rank count).
+#    k 12 on 8 true clusters keeps Lloyd moving, so every run does all 30 iterations. About 35 s
+#    on 2 cores.
+"$BIN_DIR/tessera-data" generate blobs -o km.h5 --rows 30000 --features 8 --centres 8 --spread 6 >/dev/null
+KM=("$BIN_DIR/kmeans" --input km.h5:/points --k 12 --max-iters 30 --tol 0 --reproducible --checkpoint-every 5
+    --keep 3 --quiet)
+mpi 2 1 "${KM[@]}" --output km-ref --record km-ref.jsonl >/dev/null
+km_expected=$(digest_of km-ref.jsonl)
+[ "$(record_field km-ref.jsonl iterations)" -eq 30 ] || fail "kmeans: the reference run stopped before 30 iterations"
+case_number=0
+for action in kill hang exit; do
+  for site in step allreduce checkpoint; do
+    # The fault fires at the site's first use after iteration `at`; the newest committed
+    # checkpoint is then that of iteration `resume`.
+    case $site in
+      step) at=13 resume=10 ;;
+      allreduce) at=17 resume=15 ;;
+      checkpoint) at=20 resume=15 ;;
+    esac
+    np=$((3 + case_number % 2))
+    again=$((np - 1))
+    victim=$((case_number % np))
+    case_number=$((case_number + 1))
+    name=km-$action-$site
+    start=$(date +%s)
+    set +e
+    # A short watchdog: a hang (injected, or a bug) ends in seconds, 10 s in file I/O.
+    timeout 60 "$MPIEXEC" -n "$np" --oversubscribe env OMP_NUM_THREADS=1 "${KM[@]}" --output "$name" \
+      --watchdog-timeout 1 --inject-fault "$action-$site:$victim@$at" >"$name.log" 2>&1
+    status=$?
+    set -e
+    elapsed=$(($(date +%s) - start))
+    case $action in
+      kill) [ "$status" -ne 0 ] && grep -q "injected fault: SIGKILL" "$name.log" ;;
+      # In a checkpoint write the error is agreed on at once (all ranks leave together with
+      # the victim's message); elsewhere the victim aborts the job.
+      exit) [ "$status" -eq 3 ] && grep -Eq "(\[rank $victim\] error|^error): injected failure on rank $victim" "$name.log" ;;
+      hang) [ "$status" -eq 76 ] && grep -q "watchdog: no progress" "$name.log" ;;
+    esac || { cat "$name.log"; fail "kmeans $action-$site:$victim@$at on $np ranks: exit $status (kill: the launcher's non-zero, exit: 3, hang: 76)"; }
+    if [ "$action" = hang ]; then
+      # The hung rank's own watchdog fires first and says so.
+      grep -q "\[rank $victim\] watchdog: no progress .* stuck in an injected hang .* after step $at" "$name.log" ||
+        { cat "$name.log"; fail "$name: no watchdog report from the hung rank $victim"; }
+      [ "$elapsed" -le 15 ] || fail "$name: the watchdog took $elapsed s"
+    fi
+    if [ "$site" = checkpoint ]; then
+      [ ! -e "$name/checkpoints/ckpt_000000020.h5" ] || fail "$name: a checkpoint whose writer failed was committed"
+    fi
+    "$CKPT" verify "$name/checkpoints" >/dev/null || fail "$name: the committed checkpoints do not verify"
+    mpi "$again" 1 "${KM[@]}" --output "$name" --restart --record "$name.jsonl" >"$name-resume.log" 2>&1 ||
+      { cat "$name-resume.log"; fail "$name: --restart on $again ranks failed"; }
+    grep -q "resumed from checkpoint iteration $resume" "$name-resume.log" || { cat "$name-resume.log"; fail "$name: did not resume from iteration $resume"; }
+    grep -q "\[kmeans\] PASS" "$name-resume.log" || fail "$name: the resumed run did not PASS"
+    got=$(digest_of "$name.jsonl")
+    [ "$got" = "$km_expected" ] || fail "$name: digest $got after the restart differs from the uninterrupted $km_expected"
+    echo "ok: kmeans $action-$site:$victim@$at on $np ranks: exit $status after ${elapsed}s; resumed at $resume on $again ranks, digest matches"
+  done
+done

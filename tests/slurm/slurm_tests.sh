@@ -2,6 +2,8 @@
 # signalled with USR1 (as before its time limit) checkpoints, requeues, resumes and matches an
 # uninterrupted run; a job whose rank is killed is requeued and resumes; a configuration error
 # is not requeued; a 3-task job-array sweep writes 3 records and its dependent report job runs.
+# kmeans: a job generates its data set on its 4 tasks, is stopped by USR1, requeued, reuses the
+# data set and resumes to an uninterrupted run's digest; a job given KMEANS_INPUT completes.
 # Exit 77 (skipped) only when Slurm is not installed.
 source "$(dirname "$0")/../e2e/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,6 +66,32 @@ plain_job() {
 # 1. heat and cg jobs with 4 tasks complete and verify.
 plain_job plain heat --n 96 --steps 100
 plain_job cg cg --n 40 --reproducible
+
+# kmeans: no KMEANS_INPUT, so the job generates blobs into its output directory first. k 24 on
+# 16 true clusters keeps Lloyd moving for all 60 iterations (a few seconds: time for USR1).
+KM_ARGS=(--k 24 --max-iters 60 --tol 0 --reproducible --checkpoint-every 5 --quiet)
+KMEANS_ROWS=300000 KMEANS_SPREAD=8 submit_bg kmeans "$ROOT/slurm/kmeans.sbatch" "${KM_ARGS[@]}" \
+  --output "$WORK/kmeans" --record "$WORK/kmeans.jsonl"
+wait_for_checkpoint kmeans/checkpoints 5 120 "$SUBMIT_PID"
+scancel --signal=USR1 --batch "$JOB"
+wait "$SUBMIT_PID" || fail "kmeans job: sbatch --wait returned non-zero: $(cat kmeans.out)"
+touch "release-$JOB.stop"
+data=kmeans/blobs-300000x16-c16-s8-seed1-float64.h5
+[ "$(grep -c "generating the data set $WORK/$data" kmeans.out)" -eq 1 ] || fail "kmeans job: data not generated once: $(cat kmeans.out)"
+grep -q "reusing the data set $WORK/$data" kmeans.out || fail "kmeans job: the rerun did not reuse the data set"
+[ ! -e "$data.partial" ] || fail "kmeans job: a .partial data set was left behind"
+grep -q "received SIGUSR1: checkpoint of iteration" kmeans.out || fail "kmeans job: no checkpoint on USR1"
+grep -q "requeueing job $JOB" kmeans.out || fail "kmeans job: not requeued"
+grep -q "resumed from checkpoint" kmeans.out || fail "kmeans job: the rerun did not resume"
+grep -q "\[kmeans\] PASS" kmeans.out || fail "kmeans job printed no PASS"
+grep -q '"ranks":4' kmeans.jsonl || fail "kmeans job did not run 4 ranks"
+[ "$(final_state "$JOB")" = COMPLETED ] || fail "kmeans job ended $(final_state "$JOB")"
+mpi 2 1 "$BIN_DIR/kmeans" --input "$data:/points" "${KM_ARGS[@]}" --output kmeans-ref --record kmeans-ref.jsonl >/dev/null
+got=$(digest_of kmeans.jsonl)
+[ "$got" = "$(digest_of kmeans-ref.jsonl)" ] || fail "kmeans job: digest $got differs from the uninterrupted $(digest_of kmeans-ref.jsonl)"
+echo "ok: job $JOB: kmeans data generated once, USR1 -> checkpoint -> requeued -> data reused -> resumed -> digest $got matches"
+KMEANS_INPUT="$WORK/$data:/points" plain_job kmeans-input kmeans --k 8 --max-iters 10
+grep -q "generating" kmeans-input.out && fail "kmeans job given KMEANS_INPUT generated data"
 
 ARGS=(--nx 1023 --ny 1001 --steps 1500 --quiet)
 mpi 2 1 "$BIN_DIR/heat" "${ARGS[@]}" --output ref --record ref.jsonl >/dev/null

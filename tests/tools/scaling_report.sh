@@ -1,6 +1,8 @@
 # A tiny strong-scaling sweep (2 points, 2 repeats, with the machine probe), then the report:
 # its tables hold the numbers of the records, every plot is a valid PNG, the model's reported
 # error matches its predictions; malformed and mixed results files fail naming the line.
+# kmeans: strong and weak sweeps over generated data sets (each generated once, then reused),
+# reported beside heat with its own throughput (point-centre-feature triples/s) and model.
 source "$(dirname "$0")/../e2e/lib.sh"
 TOOLS=$(cd "$(dirname "$0")/../../tools" && pwd)
 
@@ -106,6 +108,94 @@ expect_report_error /no/such/results.jsonl "cannot read the results file"
 grep -q "#SBATCH --array=0-5" sweep.sbatch || fail "job array has the wrong task range"
 grep -q "srun --mpi=pmix" sweep.sbatch || fail "array tasks do not launch with srun"
 bash -n sweep.sbatch || fail "the generated batch script is not valid bash"
+
+# kmeans: a strong sweep on one data set and a weak one (rows per core fixed) that reuses it.
+"$TOOLS/tessera-scaling" --app kmeans --mode strong --rows 20000 --ranks 1,2 --steps 10 --repeats 2 \
+  --bin-dir "$BIN_DIR" --results kmeans.jsonl | tee kmeans-strong.log
+"$TOOLS/tessera-scaling" --app kmeans --mode weak --rows-per-rank 10000 --ranks 1,2 --steps 10 --repeats 1 \
+  --bin-dir "$BIN_DIR" --results kmeans.jsonl | tee kmeans-weak.log
+[ "$(wc -l <kmeans.jsonl)" -eq 6 ] || fail "expected 6 kmeans records (2 x 2 strong + 2 weak)"
+[ "$(cat kmeans-strong.log kmeans-weak.log | grep -c "tessera-scaling: generated .*blobs-20000x16-")" -eq 1 ] ||
+  fail "the 20000-row data set was not generated exactly once"
+grep -q "reusing .*blobs-20000x16-" kmeans-weak.log || fail "the weak sweep did not reuse the strong sweep's data set"
+ls kmeans-data/blobs-10000x16-c16-s4-seed1-float64.h5 >/dev/null || fail "no data set for the weak 1-rank point"
+! ls kmeans-data/*.partial 2>/dev/null || fail "a .partial data set was left behind"
+# Beside heat, with heat's probe: one report, a section and a model per app and mode.
+cat results.jsonl kmeans.jsonl >both.jsonl
+"$TOOLS/tessera-report" both.jsonl -o both-report | tee both-report.log
+grep -q "kmeans strong: model error" both-report.log && grep -q "kmeans weak: model error" both-report.log ||
+  fail "no kmeans model in the report"
+/usr/bin/python3 - <<'PY'
+import json, re, statistics
+records = [json.loads(l) for l in open("kmeans.jsonl")]
+md = open("both-report/report.md").read()
+html = open("both-report/report.html").read()
+
+def table_after(marker, text=md):
+    lines = text[text.index(marker):].splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("|"))
+    return lines[start], [[c.strip() for c in l.strip("|").split("|")] for l in
+                          __import__("itertools").takewhile(lambda l: l.startswith("|"), lines[start + 2:])]
+
+assert "## heat: strong scaling" in md, "the heat section is gone"
+for mode, points, per in (("strong", 2, None), ("weak", 2, 10000)):
+    header, rows = table_after(f"## kmeans: {mode} scaling")
+    assert "point-centre-feature triples/s" in header and "s/iteration" in header, header
+    assert len(rows) == points, rows
+    mine_all = [r for r in records if r["sweep"]["mode"] == mode]
+    for row in rows:
+        ranks, threads = int(row[0]), int(row[1])
+        mine = [r for r in mine_all if r["ranks"] == ranks and r["threads"] == threads]
+        assert mine and all(r["steps_run"] == 10 and r["iterations"] == 10 for r in mine), "not 10 iterations each"
+        assert int(row[2]) == (20000 if per is None else per * ranks * threads), row
+        s_iter = statistics.median(r["step_seconds"] / r["steps_run"] for r in mine)
+        assert row[3] == f"{s_iter:.4e}", (row[3], s_iter)
+        triples = statistics.median(r["metrics"]["triples_per_s"] for r in mine)
+        assert row[4] == f"{triples:.3g}", (row[4], triples)
+        assert row[-3] == "yes" and row[-2] == str(len(mine)), row
+        assert row[3] in html
+    base = float(rows[0][3])
+    speedup = base / float(rows[1][3]) * (1 if per is None else 2)
+    assert abs(float(rows[1][5]) - speedup) < 0.011, (rows[1], speedup)
+    # The model's errors are those of its predictions, and it is reported.
+    _, model_rows = table_after("| ranks | threads | measured s/iteration | model s/iteration | error |",
+                                md[md.index(f"## kmeans: {mode} scaling"):])
+    assert model_rows, "no kmeans model table"
+    for row in model_rows:
+        measured, model, error = float(row[2]), float(row[3]), float(row[4].rstrip("%")) / 100
+        assert abs(abs(model - measured) / measured - error) < 0.002, row
+    for name in (f"kmeans_{mode}_time.png", f"kmeans_{mode}_efficiency.png", f"kmeans_{mode}_projection.png"):
+        with open(f"both-report/{name}", "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n", name
+        assert f'src="{name}"' in html, name
+assert "10000 rows per core (rank x thread)" in md
+print("kmeans report checks passed")
+PY
+# A mixed kmeans file (a weak run of another size per core) is refused naming the line.
+/usr/bin/python3 - <<'PY'
+import json
+lines = open("kmeans.jsonl").read().splitlines()
+r = json.loads(lines[5])
+r["size"] = 30000
+lines[5] = json.dumps(r)
+open("kmeans-mixed.jsonl", "w").write("\n".join(lines) + "\n")
+PY
+expect_report_error kmeans-mixed.jsonl "kmeans-mixed.jsonl:6: kmeans weak-scaling run has size per core 15000"
+# The kmeans job array generates each data set in its tasks, once, under a lock.
+"$TOOLS/tessera-scaling" --app kmeans --mode weak --rows-per-rank 100000 --ranks 4,8 --threads 1,2 --repeats 1 \
+  --bin-dir "$BIN_DIR" --results cluster-km.jsonl --data-dir "$WORK/cluster-data" --slurm-array km.sbatch
+grep -q "#SBATCH --array=0-3" km.sbatch || fail "kmeans job array has the wrong task range"
+grep -q "tessera-data generate blobs --rows \$ROWS" km.sbatch && grep -q "flock" km.sbatch ||
+  fail "kmeans array tasks do not generate their data set under a lock"
+grep -q "cluster-data/blobs-1600000x16-" km.sbatch || fail "the 8 x 2 point's data set is not 1600000 rows"
+bash -n km.sbatch || fail "the generated kmeans batch script is not valid bash"
+[ ! -e cluster-data ] || fail "writing the array script generated data"
+
+set +e
+"$TOOLS/tessera-scaling" --app kmeans --size 100 --results x.jsonl 2>err.log
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q "kmeans sizes its data by rows" err.log || fail "kmeans --size not refused with exit 2"
 
 set +e
 "$TOOLS/tessera-scaling" --ranks 0,2 --results x.jsonl 2>err.log
