@@ -25,10 +25,15 @@ final_state() {  # the last state the job-completion log recorded for job $1
 }
 
 # A requeued job waits ~120 s before it may start again; release it at once.
+# Not in the second of the requeue itself: slurmd refuses a job whose credential is no newer
+# than the revocation of its previous run ("Job credential revoked", the job then fails).
+# Stops when told to, or when the test script has ended (a failed test must not leave it
+# polling, which would hold ctest until its timeout).
 release_requeued() {
-  local id=$1
-  while [ ! -e "release-$id.stop" ]; do
+  local id=$1 test_pid=$$
+  while [ ! -e "release-$id.stop" ] && kill -0 "$test_pid" 2>/dev/null; do
     if scontrol show job "$id" 2>/dev/null | grep -q "Reason=BeginTime"; then
+      sleep 2
       scontrol update JobId="$id" StartTime=now 2>/dev/null || true
     fi
     sleep 0.5
