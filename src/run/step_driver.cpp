@@ -31,20 +31,18 @@ const char* signal_name(int s) {
 }  // namespace
 
 StepDriver::StepDriver(Communicator comm, const CommonOptions& options, RunIdentity identity, std::int64_t total_steps)
-    : owned_(std::make_unique<RunSession>(std::move(comm), options, identity.app)),
-      session_(*owned_),
-      comm_(session_.comm()),
-      options_(session_.options()),
-      identity_(std::move(identity)),
-      total_steps_(total_steps),
-      store_(comm_, options_.checkpoint_directory(), options_.keep),
-      stop_agreement_(comm_) {}
+    : StepDriver(std::make_unique<RunSession>(std::move(comm), options, identity.app), nullptr, identity, total_steps) {}
 
 StepDriver::StepDriver(RunSession& session, RunIdentity identity, std::int64_t total_steps)
-    : session_(session),
+    : StepDriver(nullptr, &session, identity, total_steps) {}
+
+StepDriver::StepDriver(std::unique_ptr<RunSession> owned, RunSession* session, const RunIdentity& identity,
+                       std::int64_t total_steps)
+    : owned_(std::move(owned)),
+      session_(session != nullptr ? *session : *owned_),
       comm_(session_.comm()),
       options_(session_.options()),
-      identity_(std::move(identity)),
+      identity_(identity),
       total_steps_(total_steps),
       store_(comm_, options_.checkpoint_directory(), options_.keep),
       stop_agreement_(comm_) {}

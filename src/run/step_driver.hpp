@@ -92,6 +92,8 @@ class StepDriver {
   [[nodiscard]] const Placement& placement() const { return session_.placement(); }
 
  private:
+  StepDriver(std::unique_ptr<RunSession> owned, RunSession* session, const RunIdentity& identity,
+             std::int64_t total_steps);
   std::unique_ptr<RunSession> owned_;  // when the driver set up the session itself
   RunSession& session_;                // before stop_agreement_: its watchdog outlives the last reduction
   const Communicator& comm_;
