@@ -7,6 +7,7 @@
 // sums, histogram moments.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -21,7 +22,9 @@ class FixedPointScale {
     int term_bits = 1;
     while (term_bits < 62 && (std::int64_t{1} << term_bits) <= max_terms) ++term_bits;
     const int top = max_abs > 0 && std::isfinite(max_abs) ? std::ilogb(max_abs) + 1 : 0;
-    return FixedPointScale(124 - term_bits - top);
+    // Data below ~2^-900 would need a scale factor beyond the double range: such data keep
+    // fewer bits (still deterministic) rather than overflow it.
+    return FixedPointScale(std::min(1000, 124 - term_bits - top));
   }
   explicit FixedPointScale(int shift = 0) : shift_(shift), up_(std::ldexp(1.0, shift)), down_(std::ldexp(1.0, -shift)) {}
   [[nodiscard]] int shift() const { return shift_; }

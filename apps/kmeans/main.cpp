@@ -50,6 +50,8 @@ struct Setup {
 template <class T>
 ExitCode run(const Communicator& world, const CommonOptions& common, const KMeansOptions& o, const Setup& setup,
              const DatasetInfo& info) {
+  // The session first: paths, signals, faults and the watchdog cover the read as well.
+  RunSession session(world, common, "kmeans");
   KMeans<T> km(world, info, setup.config);
   const Communicator& comm = km.comm();
   const KMeansConfig& config = setup.config;
@@ -70,7 +72,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const KMean
   identity.step_word = "iteration";
   identity.total_option = "--max-iters";
   identity.may_end_early = true;
-  StepDriver driver(comm, common, identity, o.max_iters);
+  StepDriver driver(session, identity, o.max_iters);
   PhaseTimers& timers = driver.timers();
   driver.say("[kmeans] " + info.ref.text() + ": " + info.describe() + ", k " + std::to_string(config.k) + ", " +
              o.precision + ", " + sum_mode_name(config.sum_mode) + " sums, " + std::to_string(comm.size()) +
@@ -114,7 +116,8 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const KMean
     }
     previous_inertia = step.inertia;
     strict = step.strict;
-    converged = step.strict || step.shift <= km.tolerance();
+    // Decided on rank 0 for all: fast-mode sums need not be bitwise equal across ranks.
+    converged = broadcast(comm, static_cast<int>(step.strict || step.shift <= km.tolerance()), 0) != 0;
     char detail[160];
     std::snprintf(detail, sizeof detail, "inertia %.6e  shift %.3e  changed %.3f%%%s", step.inertia, step.shift,
                   100.0 * static_cast<double>(step.changed) / static_cast<double>(km.rows()),
@@ -140,15 +143,13 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const KMean
   std::optional<double> ari;
   if (setup.truth) {
     const DatasetInfo truth = describe_dataset(world, *setup.truth);
-    require_dims(truth, 1, "a 1D dataset of labels, one per row of " + info.ref.text());
-    if (truth.rows() != info.rows()) {
-      throw UsageError(truth.ref.text() + " holds " + std::to_string(truth.rows()) + " labels for the " +
-                           std::to_string(info.rows()) + " rows of " + info.ref.text(),
-                       true);
-    }
     std::vector<std::int64_t> labels(km.labels().size());
     read_rows<std::int64_t>(world, truth, km.partition(), labels);
-    ari = adjusted_rand_index(comm, km.labels(), config.k, labels);
+    try {
+      ari = adjusted_rand_index(comm, km.labels(), config.k, labels);
+    } catch (const UsageError& e) {  // collective: every rank takes this branch
+      if (comm.is_root()) std::cerr << "warning: " << setup.truth->text() << ": " << e.what() << "; no adjusted Rand index" << std::endl;
+    }
   }
   const auto final_state = km.state();
   const std::uint64_t digest = state_digest(comm, final_state);
@@ -274,18 +275,30 @@ ExitCode kmeans_main(const Communicator& world, int argc, char** argv) {
       std::string problem;
       try {
         const DatasetInfo labels_info = describe_dataset(world, truth);
-        if (labels_info.shape.size() == 1 && labels_info.rows() == info.rows()) {
+        if (labels_info.shape.size() == 1 && labels_info.rows() == info.rows() && !kernels::is_floating(labels_info.type)) {
           setup.truth = truth;
         } else {
-          problem = "it is " + shape_string(labels_info.shape) + ", not " + std::to_string(info.rows()) + " labels";
+          problem = "it is " + std::string(kernels::type_name(labels_info.type)) + " " + shape_string(labels_info.shape) +
+                    ", not " + std::to_string(info.rows()) + " integer labels";
         }
-      } catch (const UsageError& e) {
+      } catch (const Error& e) {  // collective: every rank takes this branch
         problem = e.what();
       }
       if (!problem.empty() && world.is_root()) {
         std::cerr << "warning: " << setup.input.text() << " names its true labels '" << *labels
                   << "' (attribute 'labels'), but " << problem << "; no adjusted Rand index" << std::endl;
       }
+    }
+  }
+  if (setup.truth && !o.true_labels.empty()) {
+    // An explicit --true-labels is checked before any work, not after the clustering.
+    const DatasetInfo truth = describe_dataset(world, *setup.truth);
+    require_dims(truth, 1, "a 1D dataset of labels, one per row of " + info.ref.text());
+    if (truth.rows() != info.rows() || kernels::is_floating(truth.type)) {
+      throw UsageError(truth.ref.text() + " holds " + std::to_string(truth.rows()) + " " +
+                           std::string(kernels::type_name(truth.type)) + " values; --true-labels needs " +
+                           std::to_string(info.rows()) + " integer labels, one per row of " + info.ref.text(),
+                       true);
     }
   }
   return o.precision == "float32" ? run<float>(world, common, o, setup, info) : run<double>(world, common, o, setup, info);

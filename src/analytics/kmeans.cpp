@@ -6,9 +6,11 @@
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/comm/global_sum.hpp"
+#include "src/comm/node.hpp"
 #include "src/domain/row_exchange.hpp"
 
 #include "kernels/counter_rng.hpp"
+#include "kernels/threads.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -23,12 +25,14 @@ using kernels::CounterRng;
 using kernels::FixedInt;
 using kernels::SumMode;
 
-// Stream numbers: one per purpose, so no two choices share random numbers.
-constexpr std::uint64_t kStreamRandomInit = 1;
-constexpr std::uint64_t kStreamFirstCentre = 2;
-constexpr std::uint64_t kStreamPlusPlus = 1000;       // + centre number
-constexpr std::uint64_t kStreamParallel = 2000000;    // + round
-constexpr std::uint64_t kStreamCandidates = 3000000;  // + centre number
+// Stream numbers: one per purpose, so no two choices share random numbers (and none shares
+// them with the blob generator's small stream numbers under the same seed).
+constexpr std::uint64_t kStreams = std::uint64_t{0x6b6d} << 48;  // "km"
+constexpr std::uint64_t kStreamRandomInit = kStreams + 1;
+constexpr std::uint64_t kStreamFirstCentre = kStreams + 2;
+constexpr std::uint64_t kStreamPlusPlus = kStreams + (std::uint64_t{1} << 32);    // + centre number
+constexpr std::uint64_t kStreamParallel = kStreams + (std::uint64_t{2} << 32);    // + round
+constexpr std::uint64_t kStreamCandidates = kStreams + (std::uint64_t{3} << 32);  // + centre number
 
 struct Keyed {
   double key;
@@ -125,6 +129,18 @@ KMeans<T>::KMeans(Communicator comm, const DatasetInfo& data, KMeansConfig confi
   // Points, labels and distances per row, plus the conversion batch.
   require_memory_for_rows(comm_, data_, part_,
                           static_cast<double>(d_) * static_cast<double>(sizeof(T)) + sizeof(std::int32_t) + sizeof(double));
+  // What does not grow with the rows: centres, per-thread centre sums (16 bytes a cell in
+  // fixed point), k-means|| candidates (about 2k x rounds of them), the read batch.
+  const double cells = static_cast<double>(config_.k) * static_cast<double>(data_.columns());
+  const double threads = kernels::max_threads();
+  require_memory(comm_,
+                 cells * (8 * 3 + 16 * (threads + 1)) +
+                     (config_.init == KMeansInit::kmeans_parallel
+                          ? cells * 8 * (2 * config_.parallel_oversampling * config_.parallel_rounds + 1) * (threads + 1)
+                          : 0) +
+                     64.0 * 1048576.0,
+                 "the centres and per-thread sums of k = " + std::to_string(config_.k) + " x " +
+                     std::to_string(data_.columns()) + " features");
   points_.resize(static_cast<std::size_t>(n_local) * static_cast<std::size_t>(d_));
   read_rows<T>(comm_, data_, part_, points_);
   require_finite<T>(comm_, data_, points_, d_, first_row_);
@@ -157,6 +173,12 @@ KMeans<T>::KMeans(Communicator comm, const DatasetInfo& data, KMeansConfig confi
   for (int f = 0; f < d_; ++f) variance += square_totals[static_cast<std::size_t>(f)] / n;
   tolerance_ = config_.tol * variance / d_;
   scale_abs_ = allreduce_max(comm_, local_max);
+  if (std::is_same_v<T, float> && scale_abs_ * scale_abs_ * d_ > 1e37) {
+    throw UsageError(data_.ref.text() + " has values up to " + std::to_string(scale_abs_) +
+                         " from its mean: their squared distances overflow float32; use --precision float64 or "
+                         "rescale the data",
+                     true);
+  }
   fixed_scale_ = kernels::FixedPointScale::for_bound(scale_abs_, data_.rows());
   centres_.assign(static_cast<std::size_t>(k_) * static_cast<std::size_t>(d_), 0.0);
   labels_.assign(static_cast<std::size_t>(n_local), -1);
@@ -211,6 +233,8 @@ void KMeans<T>::add_centre(std::span<const double> centre) {
 
 template <class T>
 std::string KMeans<T>::initialise() {
+  // A fresh start: no previous labels (a failed restore may have left some behind).
+  std::fill(labels_.begin(), labels_.end(), -1);
   switch (config_.init) {
     case KMeansInit::random: {
       const auto rows = pick_random_rows(k_, kStreamRandomInit);
@@ -523,9 +547,22 @@ std::vector<std::int64_t> KMeans<T>::cluster_sizes() const {
 
 double adjusted_rand_index(const Communicator& comm, std::span<const std::int32_t> labels, int clusters,
                            std::span<const std::int64_t> truth) {
+  // Labels are used as table indices: refuse any outside [0, 2^20) and tables beyond 1e8 cells.
+  constexpr std::int64_t kMaxClasses = std::int64_t{1} << 20;
+  std::int64_t lowest = 0;
   std::int64_t classes = 0;
-  for (auto t : truth) classes = std::max(classes, t + 1);
+  for (auto t : truth) {
+    lowest = std::min(lowest, t);
+    classes = std::max(classes, std::min(t, kMaxClasses) + 1);
+  }
+  lowest = allreduce_min(comm, lowest);
   classes = allreduce_max(comm, classes);
+  if (lowest < 0 || classes > kMaxClasses || static_cast<double>(classes) * clusters > 1e8) {
+    throw UsageError("the true labels must be integers in [0, " + std::to_string(kMaxClasses) +
+                         ") with at most 1e8 label pairs in the contingency table; found labels in [" +
+                         std::to_string(lowest) + ", " + std::to_string(classes - 1) + "]",
+                     true);
+  }
   std::vector<std::int64_t> table(static_cast<std::size_t>(clusters * classes), 0);
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (truth[i] < 0) continue;
@@ -550,6 +587,7 @@ double adjusted_rand_index(const Communicator& comm, std::span<const std::int32_
   double sum_cols = 0;
   for (double r : rows) sum_rows += pairs(r);
   for (double c : cols) sum_cols += pairs(c);
+  if (n < 2) return 1.0;  // no pairs to disagree on
   const double expected = sum_rows * sum_cols / pairs(n);
   const double maximum = (sum_rows + sum_cols) / 2;
   return maximum == expected ? 1.0 : (index - expected) / (maximum - expected);

@@ -2,10 +2,12 @@
 // so app code never spells out counts and datatypes by hand.
 #pragma once
 
+#include "src/base/error.hpp"
 #include "src/comm/communicator.hpp"
 #include "src/comm/mpi_check.hpp"
 #include "src/comm/mpi_type.hpp"
 
+#include <limits>
 #include <numeric>
 #include <span>
 #include <string>
@@ -71,6 +73,14 @@ std::vector<T> gather(const Communicator& comm, T value, int root) {
   return all;
 }
 
+/// An element count as MPI's int, refusing counts MPI cannot express.
+inline int mpi_count(std::size_t n) {
+  if (n > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw RuntimeError("a message of " + std::to_string(n) + " elements exceeds MPI's int count");
+  }
+  return static_cast<int>(n);
+}
+
 /// Every rank's span concatenated in rank order on `root` (empty elsewhere).
 template <class T>
 std::vector<T> gatherv(const Communicator& comm, std::span<const T> local, int root) {
@@ -95,10 +105,15 @@ std::vector<T> allgather(const Communicator& comm, T value) {
 /// Every rank's span concatenated in rank order, on every rank.
 template <class T>
 std::vector<T> allgatherv(const Communicator& comm, std::span<const T> local) {
-  const std::vector<int> counts = allgather(comm, static_cast<int>(local.size()));
+  const std::vector<int> counts = allgather(comm, mpi_count(local.size()));
+  std::vector<long long> total(counts.begin(), counts.end());
   std::vector<int> displs(counts.size(), 0);
-  std::exclusive_scan(counts.begin(), counts.end(), displs.begin(), 0);
-  std::vector<T> all(static_cast<std::size_t>(displs.back() + counts.back()));
+  long long at = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    displs[r] = mpi_count(static_cast<std::size_t>(at));
+    at += total[r];
+  }
+  std::vector<T> all(static_cast<std::size_t>(at));
   TESSERA_MPI_CHECK(MPI_Allgatherv(local.data(), static_cast<int>(local.size()), mpi_type<T>(), all.data(),
                                    counts.data(), displs.data(), mpi_type<T>(), comm.get()));
   return all;

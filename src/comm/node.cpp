@@ -21,7 +21,9 @@ Communicator node_communicator(const Communicator& comm) {
 void require_memory(const Communicator& comm, double bytes_per_rank, const std::string& what) {
   const Communicator node_comm = node_communicator(comm);
   const double node_bytes = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
-  const double share = node_bytes / node_comm.size();
+  // The smallest share of any node decides, so every rank reaches the same verdict (nodes may
+  // differ in memory and in ranks).
+  const double share = allreduce_min(comm, node_bytes / node_comm.size());
   const double worst = allreduce_max(comm, bytes_per_rank);
   const int ranks_on_node = allreduce_max(comm, node_comm.size());
   if (worst > share || !std::isfinite(worst)) {

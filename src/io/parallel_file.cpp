@@ -52,9 +52,20 @@ void write_vector(hid_t object, const std::string& name, hid_t type, const std::
   if (!values.empty()) check(H5Awrite(attr, type, values.data()), "writing attribute '" + name + "'");
 }
 
+// A file written by someone else may hold an array where a single value is expected: reading
+// it into one value would overrun the buffer.
+void require_single_value(hid_t attr, const std::string& name) {
+  Handle space = dataspace_handle(H5Aget_space(attr), "reading the shape of attribute '" + name + "'");
+  if (H5Sget_simple_extent_npoints(space) != 1) {
+    throw RuntimeError("attribute '" + name + "' holds " + std::to_string(H5Sget_simple_extent_npoints(space)) +
+                       " values where one is expected");
+  }
+}
+
 template <class T>
 T read_scalar(hid_t object, const std::string& name, hid_t type) {
   Handle attr = attribute_handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), "opening attribute '" + name + "'");
+  require_single_value(attr, name);
   T value{};
   check(H5Aread(attr, type, &value), "reading attribute '" + name + "'");
   return value;
@@ -214,6 +225,7 @@ bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(obj
 
 std::string read_string_attribute(hid_t object, const std::string& name) {
   Handle attr = attribute_handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), "opening attribute '" + name + "'");
+  require_single_value(attr, name);
   Handle type = type_handle(H5Aget_type(attr), "reading the type of attribute '" + name + "'");
   if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0) {
     throw RuntimeError("attribute '" + name + "' is not a fixed-length string");

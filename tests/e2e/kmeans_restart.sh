@@ -55,8 +55,10 @@ check_resume fast-3to3 3 3 3 1
 # SIGTERM: all ranks stop after the same iteration, write a checkpoint and exit 75; --restart
 # resumes from it. So that the run cannot end before the signal lands, however fast or loaded the
 # machine, the ranks are frozen (SIGSTOP) at their first checkpoint, signalled, and let go
-# (SIGCONT) once the signal is pending on them.
-"$BIN_DIR/tessera-data" generate blobs -o long.h5 --rows 30000 --features 4 --centres 3 --spread 10 --seed 5 >/dev/null
+# (SIGCONT) once the signal is pending on them. Open MPI's launcher may resume the ranks before it
+# forwards the signal: the data are large enough (a few ms per iteration) that the signal lands
+# long before the run could end.
+"$BIN_DIR/tessera-data" generate blobs -o long.h5 --rows 200000 --features 4 --centres 3 --spread 10 --seed 5 >/dev/null
 LONG=(--input long.h5:/points --k 50 --tol 0 --reproducible --quiet --checkpoint-every 1)
 mpi 2 1 "$BIN_DIR/kmeans" "${LONG[@]}" --output long-ref --record long-ref.jsonl >/dev/null
 expected=$(digest_of long-ref.jsonl)
