@@ -27,7 +27,7 @@ const char* kTypesRead = "float32, float64, int32, int64, uint8 or uint64";
 h5::Handle open_serial(const fs::path& file) {
   h5::silence_error_stack();
   std::error_code ec;
-  if (!fs::exists(file, ec)) throw UsageError(file.string() + ": no such file; check the path given to --input");
+  if (!fs::exists(file, ec)) throw UsageError(file.string() + ": no such file; check the path");
   if (fs::is_directory(file, ec)) throw UsageError(file.string() + " is a directory, not an HDF5 file");
   if (H5Fis_hdf5(file.c_str()) <= 0) {
     throw UsageError(file.string() + " is not an HDF5 file (or is unreadable); convert CSV, .npy or IDX data with "
