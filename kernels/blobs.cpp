@@ -8,9 +8,18 @@
 namespace tessera::kernels {
 
 namespace {
+// One stream per purpose (and none shared with other users of the seed, such as k-means).
+constexpr std::uint64_t kStreamCentres = 1;
 constexpr std::uint64_t kStreamLabels = 2;
 constexpr std::uint64_t kStreamNoise = 3;
 }  // namespace
+
+void generate_blob_centres(std::uint64_t seed, std::int64_t clusters, std::int64_t features, double box,
+                           std::span<double> centres) {
+  const CounterRng rng(seed, kStreamCentres);
+  const auto n = static_cast<std::size_t>(clusters * features);
+  for (std::size_t i = 0; i < n && i < centres.size(); ++i) centres[i] = box * (2 * rng.uniform(i) - 1);
+}
 
 template <class T>
 void generate_blob_rows(std::uint64_t seed, std::int64_t first_row, std::span<const double> centres,

@@ -8,6 +8,10 @@
 
 namespace tessera::kernels {
 
+/// The true centres: clusters x features, uniform in [-box, box] (the same on every rank).
+void generate_blob_centres(std::uint64_t seed, std::int64_t clusters, std::int64_t features, double box,
+                           std::span<double> centres);
+
 /// Fills rows [first_row, first_row + labels.size()) of a blob data set: labels[i] in
 /// [0, clusters), points (labels.size() x features) = centres[label] + spread x N(0, 1).
 template <class T>

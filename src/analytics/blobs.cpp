@@ -2,12 +2,12 @@
 #include "src/analytics/blobs.hpp"
 
 #include "kernels/blobs.hpp"
-#include "kernels/counter_rng.hpp"
 #include "src/base/error.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/node.hpp"
 #include "src/domain/array_view.hpp"
 #include "src/domain/row_partition.hpp"
+#include "src/io/output_file.hpp"
 #include "src/io/parallel_file.hpp"
 
 #include <cmath>
@@ -16,7 +16,6 @@
 namespace tessera {
 
 namespace {
-constexpr std::uint64_t kStreamCentres = 1;
 
 template <class T>
 void write_points(const Communicator& comm, const BlobsSpec& s, const RowPartition& part,
@@ -49,14 +48,11 @@ void generate_blobs(const Communicator& comm, const BlobsSpec& s, const std::fil
   require_memory(comm, static_cast<double>(count) * (static_cast<double>(s.features * static_cast<std::int64_t>(kernels::size_of(s.type)) + 8)),
                  "the generated rows");
   std::vector<double> centres(static_cast<std::size_t>(s.centres * s.features));
-  const kernels::CounterRng centre_rng(s.seed, kStreamCentres);
-  for (std::size_t i = 0; i < centres.size(); ++i) centres[i] = s.box * (2 * centre_rng.uniform(i) - 1);
+  kernels::generate_blob_centres(s.seed, s.centres, s.features, s.box, centres);
   std::vector<std::int64_t> labels(static_cast<std::size_t>(count));
   // Written under a temporary name and renamed when complete: a killed generation leaves no
   // file that looks like a data set.
-  const std::filesystem::path partial = path.string() + ".partial";
-  collective_check(comm, [&] {
-    h5::Handle file = h5::create_parallel(comm, partial);
+  write_file_atomically(comm, path, [&](hid_t file) {
     if (s.type == kernels::ElementType::f32) {
       write_points<float>(comm, s, part, centres, labels, file);
     } else {
@@ -67,13 +63,6 @@ void generate_blobs(const Communicator& comm, const BlobsSpec& s, const std::fil
     h5::write_attribute(file, "generator", std::string("tessera-data generate blobs"));
     h5::write_attribute(file, "seed", static_cast<std::uint64_t>(s.seed));
     h5::write_attribute(file, "spread", s.spread);
-    file.close();
-  });
-  collective_check(comm, [&] {
-    if (!comm.is_root()) return;
-    std::error_code ec;
-    std::filesystem::rename(partial, path, ec);
-    if (ec) throw RuntimeError("cannot rename " + partial.string() + " to " + path.string() + ": " + ec.message());
   });
 }
 

@@ -9,8 +9,7 @@ namespace tessera {
 
 namespace fs = std::filesystem;
 
-fs::path write_output_file(const Communicator& comm, const fs::path& path, std::span<const ArrayView> arrays,
-                           const OutputAttributes& attributes) {
+void write_file_atomically(const Communicator& comm, const fs::path& path, const std::function<void(hid_t file)>& write) {
   const fs::path partial = path.string() + ".partial";
   collective_check(comm, [&] {
     if (!comm.is_root() || !path.has_parent_path()) return;
@@ -20,10 +19,7 @@ fs::path write_output_file(const Communicator& comm, const fs::path& path, std::
   });
   collective_check(comm, [&] {
     h5::Handle file = h5::create_parallel(comm, partial);
-    for (const auto& [name, value] : attributes.text) h5::write_attribute(file, name, value);
-    for (const auto& [name, value] : attributes.reals) h5::write_attribute(file, name, value);
-    for (const auto& [name, value] : attributes.integers) h5::write_attribute(file, name, value);
-    for (const auto& a : arrays) h5::write_array(comm, file, a);
+    write(file);
     file.close();
   });
   collective_check(comm, [&] {
@@ -31,6 +27,16 @@ fs::path write_output_file(const Communicator& comm, const fs::path& path, std::
     std::error_code ec;
     fs::rename(partial, path, ec);
     if (ec) throw RuntimeError("cannot rename " + partial.string() + " to " + path.string() + ": " + ec.message());
+  });
+}
+
+fs::path write_output_file(const Communicator& comm, const fs::path& path, std::span<const ArrayView> arrays,
+                           const OutputAttributes& attributes) {
+  write_file_atomically(comm, path, [&](hid_t file) {
+    for (const auto& [name, value] : attributes.text) h5::write_attribute(file, name, value);
+    for (const auto& [name, value] : attributes.reals) h5::write_attribute(file, name, value);
+    for (const auto& [name, value] : attributes.integers) h5::write_attribute(file, name, value);
+    for (const auto& a : arrays) h5::write_array(comm, file, a);
   });
   return path;
 }

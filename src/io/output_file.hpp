@@ -7,8 +7,11 @@
 #include "src/comm/communicator.hpp"
 #include "src/domain/array_view.hpp"
 
+#include <hdf5.h>
+
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -20,6 +23,12 @@ struct OutputAttributes {
   std::map<std::string, double> reals;
   std::map<std::string, std::int64_t> integers;
 };
+
+/// Collective: creates `path`'s directory, opens PATH.partial for parallel writing, lets
+/// `write` fill it (every rank calls it with the open file), closes it and renames it to
+/// `path`. Any failure is agreed on by all ranks; `path` is then not touched.
+void write_file_atomically(const Communicator& comm, const std::filesystem::path& path,
+                           const std::function<void(hid_t file)>& write);
 
 /// Collective: writes `arrays` as datasets /<name> of `path` (replacing the file) with
 /// `attributes` on the root group; returns `path`.
