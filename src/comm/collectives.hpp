@@ -1,5 +1,9 @@
-// Typed collectives over spans: allreduce, reduce, broadcast, gather. Thin, checked wrappers
-// so app code never spells out counts and datatypes by hand.
+// Typed collectives over spans: allreduce, reduce, broadcast, gather(v), allgather(v), exscan
+// and alltoall(v). Thin, checked wrappers so app code never spells out counts and datatypes
+// by hand. The variable-count collectives take 64-bit counts: MPI's counts and displacements
+// are ints, so a transfer beyond 2^31 - 1 elements (a sort's bucket of 3e9 keys) is carried in
+// chunks of at most `limit` elements, by point-to-point messages or one broadcast per chunk.
+// Tests pass a small limit to exercise the chunked path.
 #pragma once
 
 #include "src/base/error.hpp"
@@ -73,6 +77,9 @@ std::vector<T> gather(const Communicator& comm, T value, int root) {
   return all;
 }
 
+/// The most elements one MPI call's count or displacement can express.
+inline constexpr std::int64_t kMpiMaxCount = std::numeric_limits<int>::max();
+
 /// An element count as MPI's int, refusing counts MPI cannot express.
 inline int mpi_count(std::size_t n) {
   if (n > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
@@ -102,21 +109,61 @@ std::vector<T> allgather(const Communicator& comm, T value) {
   return all;
 }
 
-/// Every rank's span concatenated in rank order, on every rank.
+namespace detail {
+/// Whole-message fallbacks for counts beyond `limit` (collectives.cpp).
+void allgatherv_chunked(const Communicator& comm, const void* local, std::span<const std::int64_t> counts,
+                        void* all, MPI_Datatype type, std::size_t type_bytes, std::int64_t limit);
+void alltoallv_chunked(const Communicator& comm, const void* send, std::span<const std::int64_t> send_counts,
+                       void* recv, std::span<const std::int64_t> recv_counts, MPI_Datatype type,
+                       std::size_t type_bytes, std::int64_t limit);
+/// Counts and their displacements as ints, or false when one exceeds `limit`.
+bool as_int_counts(std::span<const std::int64_t> counts, std::int64_t limit, std::vector<int>& ints,
+                   std::vector<int>& displs);
+}  // namespace detail
+
+/// Every rank's span concatenated in rank order, on every rank (any total size).
 template <class T>
-std::vector<T> allgatherv(const Communicator& comm, std::span<const T> local) {
-  const std::vector<int> counts = allgather(comm, mpi_count(local.size()));
-  std::vector<long long> total(counts.begin(), counts.end());
-  std::vector<int> displs(counts.size(), 0);
-  long long at = 0;
-  for (std::size_t r = 0; r < counts.size(); ++r) {
-    displs[r] = mpi_count(static_cast<std::size_t>(at));
-    at += total[r];
+std::vector<T> allgatherv(const Communicator& comm, std::span<const T> local, std::int64_t limit = kMpiMaxCount) {
+  const std::vector<std::int64_t> counts = allgather(comm, static_cast<std::int64_t>(local.size()));
+  std::vector<T> all(static_cast<std::size_t>(std::accumulate(counts.begin(), counts.end(), std::int64_t{0})));
+  std::vector<int> ints;
+  std::vector<int> displs;
+  if (detail::as_int_counts(counts, limit, ints, displs)) {
+    TESSERA_MPI_CHECK(MPI_Allgatherv(local.data(), static_cast<int>(local.size()), mpi_type<T>(), all.data(),
+                                     ints.data(), displs.data(), mpi_type<T>(), comm.get()));
+  } else {
+    detail::allgatherv_chunked(comm, local.data(), counts, all.data(), mpi_type<T>(), sizeof(T), limit);
   }
-  std::vector<T> all(static_cast<std::size_t>(at));
-  TESSERA_MPI_CHECK(MPI_Allgatherv(local.data(), static_cast<int>(local.size()), mpi_type<T>(), all.data(),
-                                   counts.data(), displs.data(), mpi_type<T>(), comm.get()));
   return all;
+}
+
+/// Every rank's `send` (one value per destination rank) exchanged: returns one value per
+/// source rank.
+template <class T>
+std::vector<T> alltoall(const Communicator& comm, std::span<const T> send) {
+  if (send.size() != static_cast<std::size_t>(comm.size())) throw RuntimeError("alltoall: one value per rank expected");
+  std::vector<T> recv(send.size());
+  TESSERA_MPI_CHECK(MPI_Alltoall(send.data(), 1, mpi_type<T>(), recv.data(), 1, mpi_type<T>(), comm.get()));
+  return recv;
+}
+
+/// Collective: `send` holds, in rank order, send_counts[r] elements for each rank r; `recv`
+/// receives recv_counts[r] elements from each rank r, in rank order (the counts must match
+/// the senders'). Counts of any size.
+template <class T>
+void alltoallv(const Communicator& comm, std::span<const T> send, std::span<const std::int64_t> send_counts,
+               std::span<T> recv, std::span<const std::int64_t> recv_counts, std::int64_t limit = kMpiMaxCount) {
+  std::vector<int> sc, sd, rc, rd;
+  // Every rank must take the same path: agree on whether any rank's counts need chunks.
+  const int fits = detail::as_int_counts(send_counts, limit, sc, sd) && detail::as_int_counts(recv_counts, limit, rc, rd);
+  int all_fit = 0;
+  TESSERA_MPI_CHECK(MPI_Allreduce(&fits, &all_fit, 1, MPI_INT, MPI_MIN, comm.get()));
+  if (all_fit != 0) {
+    TESSERA_MPI_CHECK(MPI_Alltoallv(send.data(), sc.data(), sd.data(), mpi_type<T>(), recv.data(), rc.data(),
+                                    rd.data(), mpi_type<T>(), comm.get()));
+  } else {
+    detail::alltoallv_chunked(comm, send.data(), send_counts, recv.data(), recv_counts, mpi_type<T>(), sizeof(T), limit);
+  }
 }
 
 /// Sum of `value` over the ranks before this one (0 on rank 0).

@@ -2,6 +2,7 @@
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/comm/mpi_check.hpp"
+#include "src/comm/redistribute.hpp"
 #include "src/comm/request.hpp"
 
 #include <gtest/gtest.h>
@@ -51,6 +52,103 @@ TEST(Collectives, AllreduceReduceBroadcastGather) {
   } else {
     EXPECT_TRUE(ranks.empty());
   }
+}
+
+// Rank r sends (r + d) % 3 elements to rank d (so some pairs send nothing, and with 1 rank
+// the only message is to itself); element values name sender, destination and position.
+std::vector<std::int64_t> counts_to(int r, int p) {
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(p));
+  for (int d = 0; d < p; ++d) counts[static_cast<std::size_t>(d)] = (r + d) % 3;
+  return counts;
+}
+std::int64_t element(int from, int to, std::int64_t i) { return from * 1000000 + to * 1000 + i; }
+
+TEST(Collectives, AlltoallvAndAllgathervWithAndWithoutChunks) {
+  const Communicator comm = world();
+  const int p = comm.size();
+  const int r = comm.rank();
+  const auto send_counts = counts_to(r, p);
+  std::vector<std::int64_t> send;
+  for (int d = 0; d < p; ++d) {
+    for (std::int64_t i = 0; i < send_counts[static_cast<std::size_t>(d)]; ++i) send.push_back(element(r, d, i));
+  }
+  std::vector<std::int64_t> recv_counts(static_cast<std::size_t>(p));
+  std::vector<std::int64_t> expected;
+  for (int s = 0; s < p; ++s) {
+    recv_counts[static_cast<std::size_t>(s)] = counts_to(s, p)[static_cast<std::size_t>(r)];
+    for (std::int64_t i = 0; i < recv_counts[static_cast<std::size_t>(s)]; ++i) expected.push_back(element(s, r, i));
+  }
+  EXPECT_EQ(alltoall(comm, std::span<const std::int64_t>(send_counts)), recv_counts);
+  // The limit 1 forces one message per element; 2^31-1 takes MPI_Alltoallv.
+  for (const std::int64_t limit : {kMpiMaxCount, std::int64_t{1}, std::int64_t{2}}) {
+    std::vector<std::int64_t> recv(expected.size(), -1);
+    alltoallv(comm, std::span<const std::int64_t>(send), send_counts, std::span<std::int64_t>(recv), recv_counts, limit);
+    EXPECT_EQ(recv, expected) << "limit " << limit;
+  }
+  // allgatherv: rank s contributes s elements (rank 0 none).
+  std::vector<double> mine(static_cast<std::size_t>(r), r + 0.5);
+  std::vector<double> all_expected;
+  for (int s = 0; s < p; ++s) all_expected.insert(all_expected.end(), static_cast<std::size_t>(s), s + 0.5);
+  for (const std::int64_t limit : {kMpiMaxCount, std::int64_t{1}, std::int64_t{2}}) {
+    EXPECT_EQ(allgatherv(comm, std::span<const double>(mine), limit), all_expected) << "limit " << limit;
+  }
+}
+
+TEST(Redistribution, DestinationsPerElementKeepOrderWithinEachSource) {
+  const Communicator comm = world();
+  const int p = comm.size();
+  const int r = comm.rank();
+  // Rank r holds 5 r elements (rank 0 none); element i goes to rank (i * 7 + r) % p.
+  const std::int64_t n = 5 * r;
+  std::vector<int> destination(static_cast<std::size_t>(n));
+  std::vector<std::int64_t> keys(static_cast<std::size_t>(n));
+  std::vector<double> rows(static_cast<std::size_t>(2 * n));  // two columns move together
+  for (std::int64_t i = 0; i < n; ++i) {
+    destination[static_cast<std::size_t>(i)] = static_cast<int>((i * 7 + r) % p);
+    keys[static_cast<std::size_t>(i)] = element(r, destination[static_cast<std::size_t>(i)], i);
+    rows[static_cast<std::size_t>(2 * i)] = static_cast<double>(keys[static_cast<std::size_t>(i)]);
+    rows[static_cast<std::size_t>(2 * i + 1)] = -static_cast<double>(i);
+  }
+  for (const std::int64_t limit : {kMpiMaxCount, std::int64_t{1}}) {
+    const auto plan = Redistribution::from_destinations(comm, destination, limit);
+    EXPECT_EQ(plan.sent(), n);
+    const auto got = plan.exchange(std::span<const std::int64_t>(keys));
+    const auto got_rows = plan.exchange(std::span<const double>(rows), 2);
+    std::vector<std::int64_t> expected;
+    std::vector<double> expected_rows;
+    for (int s = 0; s < p; ++s) {
+      for (std::int64_t i = 0; i < 5 * s; ++i) {
+        if ((i * 7 + s) % p != r) continue;
+        expected.push_back(element(s, r, i));
+        expected_rows.push_back(static_cast<double>(element(s, r, i)));
+        expected_rows.push_back(-static_cast<double>(i));
+      }
+    }
+    EXPECT_EQ(got, expected);
+    EXPECT_EQ(got_rows, expected_rows);
+    EXPECT_EQ(plan.received(), static_cast<std::int64_t>(expected.size()));
+  }
+}
+
+TEST(Redistribution, GroupedCountsAndMismatchedSizesRefused) {
+  const Communicator comm = world();
+  const int p = comm.size();
+  const int r = comm.rank();
+  // Everything to the last rank.
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(p), 0);
+  counts.back() = r + 1;
+  const auto plan = Redistribution::from_send_counts(comm, counts);
+  const std::vector<int> mine(static_cast<std::size_t>(r + 1), r);
+  const auto got = plan.exchange(std::span<const int>(mine));
+  if (r == p - 1) {
+    std::vector<int> expected;
+    for (int s = 0; s < p; ++s) expected.insert(expected.end(), static_cast<std::size_t>(s + 1), s);
+    EXPECT_EQ(got, expected);
+  } else {
+    EXPECT_TRUE(got.empty());
+  }
+  const std::vector<int> wrong(static_cast<std::size_t>(r + 2), r);
+  EXPECT_THROW((void)plan.exchange(std::span<const int>(wrong)), RuntimeError);
 }
 
 TEST(Communicator, DuplicateAndSplitAreIndependentValues) {
