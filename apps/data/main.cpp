@@ -1,8 +1,10 @@
 // tessera-data: makes and describes data sets for the data apps.
 //   tessera-data generate blobs --output FILE.h5 --rows N --features D --centres C ...
+//   tessera-data generate keys --output FILE.h5 --rows N --dist zipf --type int64 ...
 //   tessera-data info FILE.h5
 // Runs on one rank or under mpirun (generation writes every rank's rows in parallel).
 #include "src/analytics/blobs.hpp"
+#include "src/analytics/synthetic_keys.hpp"
 #include "src/io/dataset_reader.hpp"
 #include "src/run/main_guard.hpp"
 
@@ -33,6 +35,21 @@ ExitCode data_main(const Communicator& world, int argc, char** argv) {
   blobs->add_option("--box", spec.box, "Centres are uniform in [-box, box] per feature")->capture_default_str();
   blobs->add_option("--seed", spec.seed, "Seed: the data depend on it, not on the rank count")->capture_default_str();
   blobs->add_option("--type", type, "float32 or float64")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
+  auto* keys = generate->add_subcommand(
+      "keys", "Sort keys: /keys (rows) in a chosen distribution, /values (rows, int64: each row's index)");
+  KeysSpec keys_spec;
+  std::string keys_output;
+  std::string keys_dist = "uniform";
+  std::string keys_type = "int64";
+  keys->add_option("--output,-o", keys_output, "HDF5 file to write (replaced)")->required();
+  keys->add_option("--rows", keys_spec.rows, "Rows (keys)")->capture_default_str();
+  keys->add_option("--dist", keys_dist, "uniform, normal, zipf, equal, sorted or reversed")
+      ->check(CLI::IsMember({"uniform", "normal", "zipf", "equal", "sorted", "reversed"}))
+      ->capture_default_str();
+  keys->add_option("--type", keys_type, "int32, int64, uint64, float32 or float64")
+      ->check(CLI::IsMember({"int32", "int64", "uint64", "float32", "float64"}))
+      ->capture_default_str();
+  keys->add_option("--seed", keys_spec.seed, "Seed: the data depend on it, not on the rank count")->capture_default_str();
   std::string info_file;
   cli.add_subcommand("info", "List the datasets of an HDF5 file: type, shape, chunks")
       ->add_option("FILE", info_file, "HDF5 file")->required();
@@ -49,6 +66,19 @@ ExitCode data_main(const Communicator& world, int argc, char** argv) {
       std::printf("%s\n", info_file.c_str());
       for (const auto& d : all) std::printf("  %-24s %s\n", d.ref.path.c_str(), d.describe().c_str());
       if (all.empty()) std::printf("  (no datasets of a type tessera reads)\n");
+    }
+    return ExitCode::success;
+  }
+  if (keys->parsed()) {
+    keys_spec.distribution = parse_key_distribution(keys_dist);
+    for (const auto t : kernels::kAllElementTypes) {
+      if (kernels::type_name(t) == keys_type) keys_spec.type = t;
+    }
+    generate_keys(world, keys_spec, keys_output);
+    if (world.is_root()) {
+      std::printf("[tessera-data] wrote %s: /keys %lld %s (%s, seed %llu), /values (row index, int64)\n",
+                  keys_output.c_str(), static_cast<long long>(keys_spec.rows), keys_type.c_str(), keys_dist.c_str(),
+                  static_cast<unsigned long long>(keys_spec.seed));
     }
     return ExitCode::success;
   }

@@ -86,6 +86,30 @@ ArrayView view_rows(std::string name, std::span<T> local, std::int64_t columns, 
   return v;
 }
 
+ArrayView view_table(std::string name, ElementType type, void* data, std::int64_t local_rows, std::int64_t columns,
+                     int ndims, std::int64_t row_offset, std::int64_t global_rows, Distribution distribution) {
+  if ((ndims != 1 && ndims != 2) || columns < 1 || (ndims == 1 && columns != 1)) {
+    throw RuntimeError("view_table('" + name + "'): a table has 1 or 2 dimensions (1D: one column), not " +
+                       std::to_string(ndims) + " with " + std::to_string(columns) + " columns");
+  }
+  ArrayView v;
+  v.name = std::move(name);
+  v.type = type;
+  v.distribution = distribution;
+  v.ndims = ndims;
+  v.global_shape = {1, 1, global_rows, columns};
+  v.offset = {0, 0, row_offset, 0};
+  v.count = {1, 1, local_rows, columns};
+  if (ndims == 1) {
+    v.global_shape = {1, 1, 1, global_rows};
+    v.offset = {0, 0, 0, row_offset};
+    v.count = {1, 1, 1, local_rows};
+  }
+  v.memory_shape = v.count;
+  v.data = data;
+  return v;
+}
+
 template <class T>
 ArrayView view_replicated(std::string name, std::span<T> data, const std::vector<std::int64_t>& shape) {
   if (shape.empty() || shape.size() > static_cast<std::size_t>(kMaxDims)) {

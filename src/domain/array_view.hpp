@@ -71,6 +71,13 @@ template <class T>
 ArrayView view_rows(std::string name, std::span<T> local, std::int64_t columns, std::int64_t row_offset,
                     std::int64_t global_rows, Distribution distribution = Distribution::blocks);
 
+/// View of a rank's rows of a table whose element type is known at run time only (a values
+/// data set carried along by a sort): `local_rows` rows of `columns` elements of `type` at
+/// `data`, rows [row_offset, + local_rows) of `global_rows`; `ndims` 1 (columns must be 1) or 2.
+ArrayView view_table(std::string name, ElementType type, void* data, std::int64_t local_rows, std::int64_t columns,
+                     int ndims, std::int64_t row_offset, std::int64_t global_rows,
+                     Distribution distribution = Distribution::blocks);
+
 /// View of an array every rank holds whole, of `shape` (1 to 4 extents, slowest first).
 template <class T>
 ArrayView view_replicated(std::string name, std::span<T> data, const std::vector<std::int64_t>& shape);

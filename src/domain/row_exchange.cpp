@@ -3,6 +3,7 @@
 
 #include "src/comm/collectives.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace tessera {
@@ -37,6 +38,22 @@ std::vector<double> fetch_rows(const Communicator& comm, const RowPartition& par
               out.begin() + static_cast<std::ptrdiff_t>(i * static_cast<std::size_t>(columns)));
   }
   return out;
+}
+
+Redistribution rows_to_partition(const Communicator& comm, std::int64_t first_row, std::int64_t rows,
+                                 const RowPartition& target, std::int64_t message_limit) {
+  if (target.parts() != comm.size()) {
+    throw RuntimeError("rows_to_partition: a partition into " + std::to_string(target.parts()) + " parts for " +
+                       std::to_string(comm.size()) + " ranks");
+  }
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(comm.size()), 0);
+  const std::int64_t end = first_row + rows;
+  for (int r = 0; r < comm.size(); ++r) {
+    const std::int64_t lo = std::max(first_row, target.offset(r));
+    const std::int64_t hi = std::min(end, target.offset(r) + target.count(r));
+    counts[static_cast<std::size_t>(r)] = std::max<std::int64_t>(0, hi - lo);
+  }
+  return Redistribution::from_send_counts(comm, std::move(counts), message_limit);
 }
 
 template std::vector<double> fetch_rows<float>(const Communicator&, const RowPartition&, std::span<const float>,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "src/comm/communicator.hpp"
+#include "src/comm/redistribute.hpp"
 #include "src/domain/row_partition.hpp"
 
 #include <cstdint>
@@ -20,5 +21,11 @@ namespace tessera {
 template <class T>
 std::vector<double> fetch_rows(const Communicator& comm, const RowPartition& part, std::span<const T> local,
                                std::int64_t columns, std::span<const std::int64_t> indices);
+
+/// Collective: the plan that moves this rank's rows, global rows [first_row, first_row +
+/// rows) of a table held in contiguous runs in rank order, so that each rank r ends with rows
+/// [target.offset(r), + target.count(r)): rebalancing after a filter or a sort's exchange.
+Redistribution rows_to_partition(const Communicator& comm, std::int64_t first_row, std::int64_t rows,
+                                 const RowPartition& target, std::int64_t message_limit = kMpiMaxCount);
 
 }  // namespace tessera

@@ -3,6 +3,8 @@
 
 #include "src/comm/collectives.hpp"
 
+#include <algorithm>
+
 namespace tessera {
 
 std::string_view PhaseTimers::name(Phase phase) {
@@ -28,6 +30,32 @@ nlohmann::json PhaseTimers::reduce(const Communicator& comm) const {
         {"min", lo[p]}, {"avg", sum[p] / comm.size()}, {"max", hi[p]}};
   }
   return out;
+}
+
+StageTimes::Scope StageTimes::measure(const std::string& name, PhaseTimers& timers, Phase phase) {
+  std::size_t at = 0;
+  while (at < stages_.size() && stages_[at].first != name) ++at;
+  if (at == stages_.size()) stages_.emplace_back(name, 0.0);
+  return Scope(*this, at, timers, phase);
+}
+
+nlohmann::json StageTimes::reduce_max(const Communicator& comm) const {
+  std::vector<double> mine;
+  for (const auto& [name, seconds] : stages_) mine.push_back(seconds);
+  std::vector<double> most(mine.size());
+  allreduce<double>(comm, mine, most, MPI_MAX);
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t i = 0; i < stages_.size(); ++i) out[stages_[i].first] = most[i];
+  return out;
+}
+
+double StageTimes::total_max(const Communicator& comm, const std::vector<std::string>& skip) const {
+  const nlohmann::json most = reduce_max(comm);
+  double total = 0;
+  for (const auto& [name, seconds] : most.items()) {
+    if (std::find(skip.begin(), skip.end(), name) == skip.end()) total += seconds.get<double>();
+  }
+  return total;
 }
 
 }  // namespace tessera

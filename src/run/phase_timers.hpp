@@ -1,5 +1,7 @@
 // Wall-clock time per phase of a run (compute, halo, reduce, io), reduced over ranks as
-// min / avg / max for the run record; MAX is the figure that bounds the job.
+// min / avg / max for the run record; MAX is the figure that bounds the job. StageTimes names
+// the stages of a single-pass app (a sort's read, sample, partition, exchange, ...) and adds
+// each to one of those phases as well.
 #pragma once
 
 #include "src/comm/communicator.hpp"
@@ -8,7 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tessera {
 
@@ -40,6 +45,40 @@ class PhaseTimers {
 
  private:
   std::array<double, static_cast<std::size_t>(Phase::count)> seconds_{};
+};
+
+class StageTimes {
+ public:
+  class Scope {
+   public:
+    Scope(StageTimes& stages, std::size_t stage, PhaseTimers& timers, Phase phase)
+        : stages_(stages), stage_(stage), timers_(timers), phase_(phase), start_(MPI_Wtime()) {}
+    ~Scope() {
+      const double seconds = MPI_Wtime() - start_;
+      stages_.stages_[stage_].second += seconds;
+      timers_.add(phase_, seconds);
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    StageTimes& stages_;
+    std::size_t stage_;
+    PhaseTimers& timers_;
+    Phase phase_;
+    double start_;
+  };
+
+  /// Times stage `name` (created on first use; every rank must name the same stages in the
+  /// same order) and adds the time to `phase` of `timers`.
+  [[nodiscard]] Scope measure(const std::string& name, PhaseTimers& timers, Phase phase);
+  /// Collective: {"read": seconds, ...}, each the MAX over ranks.
+  [[nodiscard]] nlohmann::json reduce_max(const Communicator& comm) const;
+  /// Collective: the sum of the MAX over ranks of every stage but those in `skip`.
+  [[nodiscard]] double total_max(const Communicator& comm, const std::vector<std::string>& skip = {}) const;
+
+ private:
+  std::vector<std::pair<std::string, double>> stages_;
 };
 
 }  // namespace tessera

@@ -50,6 +50,19 @@ StepDriver::StepDriver(std::unique_ptr<RunSession> owned, RunSession* session, c
 void StepDriver::say(const std::string& line) const { session_.say(line); }
 
 StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
+  return begin_with([&](const std::function<void(const std::string&)>& warn) {
+    return store_.restore_latest(state, identity_.app, identity_.config_hash, warn, identity_.config);
+  });
+}
+
+StepDriver::Start StepDriver::begin(const CheckpointStore::PrepareViews& prepare) {
+  return begin_with([&](const std::function<void(const std::string&)>& warn) {
+    return store_.restore_latest(prepare, identity_.app, identity_.config_hash, warn, identity_.config);
+  });
+}
+
+StepDriver::Start StepDriver::begin_with(
+    const std::function<std::optional<CheckpointMeta>(const std::function<void(const std::string&)>&)>& restore) {
   Start start;
   if (options_.restart) {
     auto measured = session_.timers().measure(Phase::io);
@@ -57,7 +70,7 @@ StepDriver::Start StepDriver::begin(std::span<const ArrayView> state) {
     auto warn = [&](const std::string& text) {
       if (comm_.is_root()) std::cerr << "warning: " << text << std::endl;
     };
-    start.checkpoint = store_.restore_latest(state, identity_.app, identity_.config_hash, warn, identity_.config);
+    start.checkpoint = restore(warn);
     if (start.checkpoint && start.checkpoint->step > total_steps_) {
       const std::string& word = identity_.step_word;
       throw UsageError("the newest valid checkpoint in " + store_.directory().string() + " is of " + word + " " +
@@ -116,6 +129,11 @@ std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std
     }
     return {};
   }
+}
+
+void StepDriver::milestone(std::int64_t step) {
+  activity::state().step.store(step, std::memory_order_relaxed);
+  fault::step_completed(step);
 }
 
 StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<const ArrayView> state,

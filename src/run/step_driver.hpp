@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +50,10 @@ class StepDriver {
   /// Collective. With --restart, reads the newest valid checkpoint into `state` (views of
   /// the arrays the app advances) and returns where to continue; otherwise returns step 0.
   Start begin(std::span<const ArrayView> state);
+  /// Collective. The same for state whose size the checkpoint decides (ragged arrays, a sort's
+  /// buckets): `prepare` sizes the app's buffers from a candidate checkpoint and returns the
+  /// views to read into (CheckpointStore::restore_latest).
+  Start begin(const CheckpointStore::PrepareViews& prepare);
 
   enum class Next { proceed, stop };
   /// Collective, after each step: progress line, periodic checkpoint, and the stop-signal
@@ -60,6 +65,11 @@ class StepDriver {
   Next end_step(std::int64_t step, double time, std::span<const ArrayView> state,
                 const std::map<std::string, double>& scalars = {}, const std::string& detail = {},
                 const std::map<std::string, std::int64_t>& integers = {});
+
+  /// A point after the last step that is not checkpointed (a sort's rebalance, before its
+  /// write): reported to the watchdog and to fault injection as `step`, so failures can be
+  /// rehearsed there too. Not collective.
+  void milestone(std::int64_t step);
 
   /// Collective: writes a checkpoint now.
   std::filesystem::path checkpoint(std::int64_t step, double time, std::span<const ArrayView> state,
@@ -94,6 +104,7 @@ class StepDriver {
  private:
   StepDriver(std::unique_ptr<RunSession> owned, RunSession* session, const RunIdentity& identity,
              std::int64_t total_steps);
+  Start begin_with(const std::function<std::optional<CheckpointMeta>(const std::function<void(const std::string&)>&)>& restore);
   std::unique_ptr<RunSession> owned_;  // when the driver set up the session itself
   RunSession& session_;                // before stop_agreement_: its watchdog outlives the last reduction
   const Communicator& comm_;
