@@ -48,6 +48,16 @@ std::vector<double> global_sums(const Communicator& comm, std::span<const Partia
   return result;
 }
 
+double global_exact_sum(const Communicator& comm, const kernels::ExactSum& local) {
+  const activity::Scope doing("allreduce (global sum)");
+  fault::point(fault::Site::allreduce);
+  kernels::ExactSum::Limbs limbs = local.limbs();
+  allreduce_in_place<std::int64_t>(comm, limbs, MPI_SUM);
+  kernels::ExactSum total;
+  total.add(limbs);
+  return total.value();
+}
+
 const char* sum_mode_name(SumMode mode) { return mode == SumMode::exact ? "reproducible" : "fast"; }
 
 }  // namespace tessera

@@ -26,6 +26,9 @@ double global_sum(const Communicator& comm, const PartialSum& local);
 /// Collective: several global sums in one reduction.
 std::vector<double> global_sums(const Communicator& comm, std::span<const PartialSum> local);
 
+/// Collective: the exact sum over ranks of every rank's exact accumulator, rounded once.
+double global_exact_sum(const Communicator& comm, const kernels::ExactSum& local);
+
 /// "fast" or "reproducible".
 const char* sum_mode_name(SumMode mode);
 
