@@ -126,14 +126,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
     auto t = stages.measure("quantiles", timers, Phase::compute);
     values = select_ranks<T>(comm, x, ranks);
   }
-  double lo = m.min;
-  double hi = m.max;
-  if (s.range) {
-    std::tie(lo, hi) = *s.range;
-  } else if (lo == hi) {
-    lo -= 0.5;  // numpy's rule for a range of one value
-    hi += 0.5;
-  }
+  const auto [lo, hi] = s.range ? *s.range : automatic_range(m);
   Histogram h;
   {
     auto t = stages.measure("histogram", timers, Phase::compute);

@@ -182,6 +182,32 @@ SortCheck check_sorted(const Communicator& comm, const SortRun<Key>& run, std::i
   return check;
 }
 
+template <class Key>
+SortRun<Key> sample_sort(const Communicator& comm, SortRun<Key> input, std::int64_t first_index, std::int64_t total,
+                         const SampleSortConfig& config) {
+  using Bits = kernels::OrderedBits<Key>;
+  SortRun<Bits> bits;
+  bits.payload_bytes = input.payload_bytes;
+  bits.keys.resize(input.keys.size());
+  kernels::to_ordered_bits<Key>(input.keys, bits.keys);
+  bits.payload = std::move(input.payload);
+  input = {};
+  const auto splitters = choose_splitters<Bits>(comm, bits.keys, first_index, total, config);
+  std::vector<std::int64_t> counts;
+  SortRun<Bits> packed = partition<Bits>(bits, first_index, splitters, counts);
+  bits = {};
+  SortRun<Bits> bucket = exchange(comm, packed, std::move(counts), config.message_limit);
+  packed = {};
+  sort_run(bucket);
+  SortRun<Key> sorted;
+  sorted.payload_bytes = bucket.payload_bytes;
+  sorted.keys.resize(bucket.keys.size());
+  kernels::from_ordered_bits<Key>(bucket.keys, sorted.keys);
+  sorted.payload = std::move(bucket.payload);
+  bucket = {};
+  return rebalance(comm, std::move(sorted), RowPartition::uniform(total, comm.size()), config.message_limit);
+}
+
 #define TESSERA_SORT_BITS(Bits)                                                                                  \
   template std::vector<Splitter<Bits>> choose_splitters<Bits>(const Communicator&, std::span<const Bits>,          \
                                                               std::int64_t, std::int64_t, const SampleSortConfig&); \
@@ -197,7 +223,9 @@ TESSERA_SORT_BITS(std::uint64_t)
 #define TESSERA_SORT_KEY(Key)                                                                                   \
   template SortRun<Key> rebalance<Key>(const Communicator&, SortRun<Key>&&, const RowPartition&, std::int64_t); \
   template std::uint64_t global_checksum<Key>(const Communicator&, const SortRun<Key>&);                        \
-  template SortCheck check_sorted<Key>(const Communicator&, const SortRun<Key>&, std::int64_t, std::uint64_t);
+  template SortCheck check_sorted<Key>(const Communicator&, const SortRun<Key>&, std::int64_t, std::uint64_t); \
+  template SortRun<Key> sample_sort<Key>(const Communicator&, SortRun<Key>, std::int64_t, std::int64_t,          \
+                                         const SampleSortConfig&);
 TESSERA_SORT_KEY(std::int32_t)
 TESSERA_SORT_KEY(std::int64_t)
 TESSERA_SORT_KEY(std::uint64_t)

@@ -80,6 +80,13 @@ template <class K>
 SortRun<K> rebalance(const Communicator& comm, SortRun<K>&& run, const RowPartition& target,
                      std::int64_t message_limit = kMpiMaxCount);
 
+/// Collective: all the phases in one call, for code that does not time or checkpoint them:
+/// the stable sort of every rank's `input` (global indices [first_index, + input.size()) of
+/// `total`), returned as this rank's rows of the uniform row partition.
+template <class Key>
+SortRun<Key> sample_sort(const Communicator& comm, SortRun<Key> input, std::int64_t first_index, std::int64_t total,
+                         const SampleSortConfig& config = {});
+
 /// The outcome of verifying a distributed sort.
 struct SortCheck {
   bool passed = false;

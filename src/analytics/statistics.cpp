@@ -150,8 +150,17 @@ std::vector<T> select_ranks(const Communicator& comm, std::span<const T> x, std:
   return out;
 }
 
+std::pair<double, double> automatic_range(const Moments& m) {
+  if (m.min == m.max) return {m.min - 0.5, m.max + 0.5};
+  return {m.min, m.max};
+}
+
 template <class T>
 Histogram compute_histogram(const Communicator& comm, std::span<const T> x, std::int64_t bins, double lo, double hi) {
+  if (!(lo < hi) || bins < 1) {
+    throw RuntimeError("compute_histogram: " + std::to_string(bins) + " bins over [" + std::to_string(lo) + ", " +
+                       std::to_string(hi) + "]: needs bins >= 1 and lo < hi");
+  }
   Histogram h;
   h.edges = kernels::histogram_edges(lo, hi, bins);
   h.bins.counts.assign(static_cast<std::size_t>(bins), 0);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tessera {
@@ -55,7 +56,11 @@ struct Histogram {
   kernels::BinCounts bins;
 };
 
-/// Collective: `bins` equal bins over [lo, hi] (numpy.histogram's edges and rule).
+/// The automatic histogram range, numpy's: [min, max], widened to [v - 0.5, v + 0.5] when all
+/// values equal v.
+std::pair<double, double> automatic_range(const Moments& m);
+
+/// Collective: `bins` equal bins over [lo, hi] (numpy.histogram's edges and rule); lo < hi.
 template <class T>
 Histogram compute_histogram(const Communicator& comm, std::span<const T> x, std::int64_t bins, double lo, double hi);
 
