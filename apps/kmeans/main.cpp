@@ -239,6 +239,7 @@ ExitCode kmeans_main(const Communicator& world, int argc, char** argv) {
   cli.add_option("--init", o.init, "Seeding: k-means++, k-means-par, random or FILE.h5:/centres (k x features)")
       ->group("Problem");
   cli.add_option("--seed", o.seed, "Seed of every random choice (seeding); results do not depend on ranks")
+      ->check(non_negative_number())
       ->group("Problem");
   cli.add_option("--par-rounds", o.parallel_rounds, "k-means-par oversampling rounds")->check(positive_number())->group("Problem");
   cli.add_option("--max-iters", o.max_iters, "Iteration limit")->check(positive_number())->group("Solver");

@@ -239,7 +239,9 @@ ExitCode sort_main(const Communicator& world, int argc, char** argv) {
       ->group("Problem");
   cli.add_option("--values", o.values, "Values moved with their keys: FILE.h5:/path, one row per key (1D or 2D)")
       ->group("Problem");
-  cli.add_option("--seed", o.seed, "Seed of the splitter sample (changes the buckets, not the output)")->group("Problem");
+  cli.add_option("--seed", o.seed, "Seed of the splitter sample (changes the buckets, not the output)")
+      ->check(non_negative_number())
+      ->group("Problem");
   if (!options.parse(world, argc, argv)) return ExitCode::success;
   const CommonOptions& common = options.common();
 
