@@ -46,82 +46,164 @@ void insertion_sort(Word* keys, Payload* payload, std::size_t n) {
   }
 }
 
-// The digits (8-bit, least significant first) on which not all keys agree.
+// The bits on which not all of keys[0, n) agree.
 template <class Bits, class Word>
-std::vector<int> varying_digits(const Word* keys, std::size_t n) {
+Bits differing_bits(const Word* keys, std::size_t n, bool parallel) {
   const Bits first = bits_of<Bits>(keys[0]);
   Bits differ = 0;
-#pragma omp parallel for reduction(| : differ) schedule(static) if (n >= kKeysPerThread)
+#pragma omp parallel for reduction(| : differ) schedule(static) if (parallel && n >= kKeysPerThread)
   for (std::size_t i = 0; i < n; ++i) differ |= bits_of<Bits>(keys[i]) ^ first;
-  std::vector<int> digits;
-  for (int d = 0; d < static_cast<int>(sizeof(Bits)); ++d) {
-    if (((differ >> (d * kDigitBits)) & (kRadix - 1)) != 0) digits.push_back(d);
-  }
-  return digits;
+  return differ;
 }
 
-// The radix passes over `keys` (as bit patterns in Word storage), ping-ponging with `scratch`;
-// returns true when the sorted keys ended in `scratch`.
+template <class Bits>
+bool digit_varies(Bits differ, int digit) {
+  return ((differ >> (digit * kDigitBits)) & (kRadix - 1)) != 0;
+}
+
+// Moves src[lo, hi) to dst by digit, each element to next[digit]++.
 template <class Bits, class Word, class Payload, bool kHasPayload>
-bool radix_passes(Word* keys, Payload* payload, Word* scratch, Payload* payload_scratch, std::size_t n) {
-  const std::vector<int> digits = varying_digits<Bits>(keys, n);
-  if (digits.empty()) return false;
-  const int threads = static_cast<int>(
-      std::clamp<std::size_t>(n / kKeysPerThread, 1, static_cast<std::size_t>(omp_get_max_threads())));
-  // offsets[t][digit]: where thread t writes its next key of that digit.
+void scatter_range(const Word* src, Word* dst, const Payload* psrc, Payload* pdst, std::size_t lo, std::size_t hi,
+                   int shift, std::size_t* next) {
+  for (std::size_t i = lo; i < hi; ++i) {
+    const Word w = src[i];
+    const std::size_t to = next[(bits_of<Bits>(w) >> shift) & (kRadix - 1)]++;
+    dst[to] = w;
+    if constexpr (kHasPayload) pdst[to] = psrc[i];
+  }
+}
+
+// One stable counting pass by the digit at `shift`, src -> dst, over `threads` contiguous
+// chunks (digit-major, thread-minor offsets keep it stable for any thread count). `starts`
+// receives each digit's first position (kRadix + 1 entries).
+template <class Bits, class Word, class Payload, bool kHasPayload>
+void scatter_pass(const Word* src, Word* dst, const Payload* psrc, Payload* pdst, std::size_t n, int shift,
+                  int threads, std::size_t* starts) {
+  if (threads <= 1) {
+    std::array<std::size_t, kRadix> next{};
+    for (std::size_t i = 0; i < n; ++i) ++next[(bits_of<Bits>(src[i]) >> shift) & (kRadix - 1)];
+    std::size_t at = 0;
+    for (int digit = 0; digit < kRadix; ++digit) {
+      starts[digit] = at;
+      at += next[static_cast<std::size_t>(digit)];
+      next[static_cast<std::size_t>(digit)] = starts[digit];
+    }
+    starts[kRadix] = n;
+    scatter_range<Bits, Word, Payload, kHasPayload>(src, dst, psrc, pdst, 0, n, shift, next.data());
+    return;
+  }
   std::vector<std::array<std::size_t, kRadix>> offsets(static_cast<std::size_t>(threads));
-  Word* src = keys;
-  Word* dst = scratch;
-  Payload* psrc = payload;
-  Payload* pdst = payload_scratch;
-#pragma omp parallel num_threads(threads) firstprivate(src, dst, psrc, pdst)
+#pragma omp parallel num_threads(threads)
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
     const auto nt = static_cast<std::size_t>(omp_get_num_threads());
     const std::size_t lo = n * t / nt;
     const std::size_t hi = n * (t + 1) / nt;
     std::array<std::size_t, kRadix>& mine = offsets[t];
-    for (const int d : digits) {
-      const int shift = d * kDigitBits;
-      mine.fill(0);
-      for (std::size_t i = lo; i < hi; ++i) ++mine[(bits_of<Bits>(src[i]) >> shift) & (kRadix - 1)];
+    mine.fill(0);
+    for (std::size_t i = lo; i < hi; ++i) ++mine[(bits_of<Bits>(src[i]) >> shift) & (kRadix - 1)];
 #pragma omp barrier
 #pragma omp single
-      {
-        // Digit-major, thread-minor: thread order within a digit keeps the sort stable.
-        std::size_t at = 0;
-        for (int digit = 0; digit < kRadix; ++digit) {
-          for (std::size_t u = 0; u < nt; ++u) {
-            const std::size_t c = offsets[u][static_cast<std::size_t>(digit)];
-            offsets[u][static_cast<std::size_t>(digit)] = at;
-            at += c;
-          }
+    {
+      std::size_t at = 0;
+      for (int digit = 0; digit < kRadix; ++digit) {
+        starts[digit] = at;
+        for (std::size_t u = 0; u < nt; ++u) {
+          const std::size_t c = offsets[u][static_cast<std::size_t>(digit)];
+          offsets[u][static_cast<std::size_t>(digit)] = at;
+          at += c;
         }
-      }  // implicit barrier
-      for (std::size_t i = lo; i < hi; ++i) {
-        const Word w = src[i];
-        const std::size_t to = mine[(bits_of<Bits>(w) >> shift) & (kRadix - 1)]++;
-        dst[to] = w;
-        if constexpr (kHasPayload) pdst[to] = psrc[i];
       }
-#pragma omp barrier
-      std::swap(src, dst);
-      if constexpr (kHasPayload) std::swap(psrc, pdst);
-    }
+      starts[kRadix] = n;
+    }  // implicit barrier
+    scatter_range<Bits, Word, Payload, kHasPayload>(src, dst, psrc, pdst, lo, hi, shift, mine.data());
   }
-  return digits.size() % 2 == 1;
 }
 
-// Sorts `keys` whose storage holds ordered bit patterns (as Word), payload alongside; the
-// sorted patterns end in `keys`, or in `scratch` when `back` is null and the passes say so.
+// Ranges at most kLocalKeys long (256 KiB of 8-byte keys) are in cache: LSD passes finish
+// them when few digits are left, or when they are at most kLsdKeys long.
+constexpr std::size_t kLocalKeys = std::size_t{1} << 15;
+constexpr std::size_t kLsdKeys = std::size_t{1} << 12;  // 32 KiB: L1
+
+// Sorts the keys (and payload) in x[0, n), whose digits above `top_digit` are all equal, using
+// y as scratch; the sorted keys end in x when want_in_x, else in y. Most significant digit
+// first (each bucket then sorts on its own, soon in cache), least significant first for a
+// range in cache with at most two digits left (or short), insertion sort for the shortest; digits on
+// which the range's keys agree are skipped. With
+// threads > 1, passes over the range are shared by the team and the buckets are sorted in
+// parallel. Every pass is stable, so the result is the stable sort for any thread count.
 template <class Bits, class Word, class Payload, bool kHasPayload>
-bool sort_patterns(Word* keys, Payload* payload, Word* scratch, Payload* payload_scratch, std::size_t n) {
-  if (n < 2) return false;
+void hybrid_sort(Word* x, Word* y, Payload* px, Payload* py, std::size_t n, int top_digit, bool want_in_x,
+                 int threads) {
+  auto finish_in = [&](bool in_x) {
+    if (in_x == want_in_x) return;
+    Word* to = want_in_x ? x : y;
+    const Word* from = want_in_x ? y : x;
+    std::memcpy(to, from, n * sizeof(Word));
+    if constexpr (kHasPayload) std::memcpy(want_in_x ? px : py, want_in_x ? py : px, n * sizeof(Payload));
+  };
   if (n < kInsertionLimit) {
-    insertion_sort<Bits, Word, Payload, kHasPayload>(keys, payload, n);
-    return false;
+    insertion_sort<Bits, Word, Payload, kHasPayload>(x, px, n);
+    finish_in(true);
+    return;
   }
-  return radix_passes<Bits, Word, Payload, kHasPayload>(keys, payload, scratch, payload_scratch, n);
+  const Bits differ = differing_bits<Bits, Word>(x, n, threads > 1);
+  int top = top_digit;
+  while (top >= 0 && !digit_varies(differ, top)) --top;
+  if (top < 0) {
+    finish_in(true);
+    return;
+  }
+  int varying = 0;
+  for (int d = 0; d <= top; ++d) varying += digit_varies(differ, d) ? 1 : 0;
+  // In cache, LSD passes pay for themselves when few digits are left to sort by; otherwise
+  // splitting by the top digit leaves buckets for insertion sort after a level or two.
+  if (n <= kLocalKeys && (varying <= 2 || n <= kLsdKeys)) {
+    bool in_x = true;
+    std::size_t starts[kRadix + 1];
+    for (int d = 0; d <= top; ++d) {
+      if (!digit_varies(differ, d)) continue;
+      scatter_pass<Bits, Word, Payload, kHasPayload>(in_x ? x : y, in_x ? y : x, in_x ? px : py, in_x ? py : px, n,
+                                                     d * kDigitBits, 1, starts);
+      in_x = !in_x;
+    }
+    finish_in(in_x);
+    return;
+  }
+  std::vector<std::size_t> starts(kRadix + 1);
+  scatter_pass<Bits, Word, Payload, kHasPayload>(x, y, px, py, n, top * kDigitBits, threads, starts.data());
+  // The buckets now sit in y; each sorts into x when the whole should end in x.
+  auto bucket = [&](int b, int team) {
+    const std::size_t lo = starts[static_cast<std::size_t>(b)];
+    const std::size_t count = starts[static_cast<std::size_t>(b) + 1] - lo;
+    if (count == 0) return;
+    hybrid_sort<Bits, Word, Payload, kHasPayload>(y + lo, x + lo, kHasPayload ? py + lo : nullptr,
+                                                  kHasPayload ? px + lo : nullptr, count, top - 1, !want_in_x, team);
+  };
+  if (threads <= 1) {
+    for (int b = 0; b < kRadix; ++b) bucket(b, 1);
+    return;
+  }
+  // Large buckets (skewed data) keep the whole team; the others go to one thread each.
+  const std::size_t large = std::max(kLocalKeys, n / static_cast<std::size_t>(2 * threads));
+  for (int b = 0; b < kRadix; ++b) {
+    if (starts[static_cast<std::size_t>(b) + 1] - starts[static_cast<std::size_t>(b)] > large) bucket(b, threads);
+  }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int b = 0; b < kRadix; ++b) {
+    if (starts[static_cast<std::size_t>(b) + 1] - starts[static_cast<std::size_t>(b)] <= large) bucket(b, 1);
+  }
+}
+
+// Sorts ordered bit patterns held in `keys` (as Word), payload alongside, using the scratch
+// arrays; the result ends in `keys`.
+template <class Bits, class Word, class Payload, bool kHasPayload>
+void sort_patterns(Word* keys, Payload* payload, Word* scratch, Payload* payload_scratch, std::size_t n) {
+  if (n < 2) return;
+  const int threads = static_cast<int>(
+      std::clamp<std::size_t>(n / kKeysPerThread, 1, static_cast<std::size_t>(omp_get_max_threads())));
+  hybrid_sort<Bits, Word, Payload, kHasPayload>(keys, scratch, payload, payload_scratch, n,
+                                                static_cast<int>(sizeof(Bits)) - 1, true, threads);
 }
 
 template <class Key>
@@ -163,16 +245,10 @@ template <class Bits, class Payload>
 void radix_sort_bits(std::span<Bits> bits, std::span<Payload> payload, std::span<Bits> scratch,
                      std::span<Payload> payload_scratch) {
   const std::size_t n = bits.size();
-  bool in_scratch = false;
   if (payload.empty()) {
-    in_scratch = sort_patterns<Bits, Bits, Payload, false>(bits.data(), nullptr, scratch.data(), nullptr, n);
+    sort_patterns<Bits, Bits, Payload, false>(bits.data(), nullptr, scratch.data(), nullptr, n);
   } else {
-    in_scratch = sort_patterns<Bits, Bits, Payload, true>(bits.data(), payload.data(), scratch.data(),
-                                                          payload_scratch.data(), n);
-  }
-  if (in_scratch) {
-    std::memcpy(bits.data(), scratch.data(), n * sizeof(Bits));
-    if (!payload.empty()) std::memcpy(payload.data(), payload_scratch.data(), n * sizeof(Payload));
+    sort_patterns<Bits, Bits, Payload, true>(bits.data(), payload.data(), scratch.data(), payload_scratch.data(), n);
   }
 }
 
@@ -184,9 +260,8 @@ void sort_keys(std::span<Key> keys) {
   if (n < 2) return;
   std::vector<Key> scratch(n < kInsertionLimit ? 0 : n);
   keys_to_patterns(keys.data(), n);
-  const bool in_scratch =
-      sort_patterns<Bits, Key, std::uint32_t, false>(keys.data(), nullptr, scratch.data(), nullptr, n);
-  patterns_to_keys<Key, std::uint32_t>(in_scratch ? scratch.data() : keys.data(), keys.data(), nullptr, nullptr, n);
+  sort_patterns<Bits, Key, std::uint32_t, false>(keys.data(), nullptr, scratch.data(), nullptr, n);
+  patterns_to_keys<Key, std::uint32_t>(keys.data(), keys.data(), nullptr, nullptr, n);
 }
 
 template <class Key, class Value>
@@ -199,10 +274,8 @@ void sort_pairs(std::span<Key> keys, std::span<Value> values) {
   std::vector<Key> scratch(work);
   std::vector<Value> value_scratch(work);
   keys_to_patterns(keys.data(), n);
-  const bool in_scratch = sort_patterns<Bits, Key, Value, true>(keys.data(), values.data(), scratch.data(),
-                                                                value_scratch.data(), n);
-  patterns_to_keys<Key, Value>(in_scratch ? scratch.data() : keys.data(), keys.data(),
-                               in_scratch ? value_scratch.data() : values.data(), values.data(), n);
+  sort_patterns<Bits, Key, Value, true>(keys.data(), values.data(), scratch.data(), value_scratch.data(), n);
+  patterns_to_keys<Key, Value>(keys.data(), keys.data(), values.data(), values.data(), n);
 }
 
 template <class Key>

@@ -8,12 +8,13 @@
 // C's NAN) after +inf; among NaNs of one sign, by payload. The sort is stable: equal keys keep
 // their input order (the distributed sort relies on this to break ties by input position).
 //
-// The radix sort makes one pass per 8-bit digit, least significant first, and skips the
-// digits on which all keys agree (a data set of small integers in int64 costs 2 or 3 passes,
-// not 8). Each pass: per-thread digit counts over a contiguous chunk, one prefix over
-// (digit, thread), then a scatter in chunk order, so the result is the same for any thread
-// count. Short arrays go to std::stable_sort, which gives the identical (stable) order.
-//
+// The radix sort works on 8-bit digits, most significant first while a range is larger than
+// the cache (one pass over memory, then every bucket sorts on its own, soon in cache, the
+// buckets shared among threads), least significant first for ranges in cache, insertion sort
+// for the shortest. Digits on which all keys of a range agree are skipped (small integers in
+// int64 cost 2 or 3 passes, not 8). A pass shared by threads counts digits per contiguous
+// chunk and takes one prefix over (digit, thread), so every pass is stable and the result is
+// the same for any thread count.
 // Reference twins: sort_keys_ref / sort_pairs_ref, std::stable_sort under totalOrder.
 #pragma once
 
