@@ -114,6 +114,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
       require_finite<T>(comm, info, x, 1, part.offset(comm.rank()));
     }
   }
+  session.milestone(1);  // "step 1" for --inject-fault: the data read, nothing written
   Moments m;
   {
     auto t = stages.measure("moments", timers, Phase::compute);
@@ -190,6 +191,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
                          {"below", h.bins.below}, {"above", h.bins.above}};
   result["verified"] = passed;
 
+  session.milestone(2);  // "step 2": the statistics computed, before the write
   std::filesystem::path h5_path;
   {
     auto t = stages.measure("write", timers, Phase::io);

@@ -2,6 +2,7 @@
 #include "src/run/run_session.hpp"
 
 #include "kernels/threads.hpp"
+#include "src/base/activity.hpp"
 #include "src/base/error.hpp"
 #include "src/base/fault_injection.hpp"
 #include "src/comm/agreement.hpp"
@@ -55,6 +56,11 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
                                       " (and give each rank that many cores, e.g. mpirun --map-by slot:PE=N)")
               << std::endl;
   }
+}
+
+void RunSession::milestone(std::int64_t step) {
+  activity::state().step.store(step, std::memory_order_relaxed);
+  fault::step_completed(step);
 }
 
 void RunSession::say(const std::string& line) const {

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace tessera {
@@ -32,6 +33,11 @@ class RunSession {
   [[nodiscard]] PhaseTimers& timers() { return timers_; }
   [[nodiscard]] const PhaseTimers& timers() const { return timers_; }
   [[nodiscard]] const Placement& placement() const { return placement_; }
+
+  /// A point a single-pass app has reached (after its read, before its write), as a "step"
+  /// for the watchdog's reports and for --inject-fault, so failures can be rehearsed there.
+  /// Not collective.
+  void milestone(std::int64_t step);
 
   /// Rank 0 prints `line` to stdout (always, also with --quiet).
   void say(const std::string& line) const;

@@ -131,10 +131,7 @@ std::filesystem::path StepDriver::checkpoint(std::int64_t step, double time, std
   }
 }
 
-void StepDriver::milestone(std::int64_t step) {
-  activity::state().step.store(step, std::memory_order_relaxed);
-  fault::step_completed(step);
-}
+void StepDriver::milestone(std::int64_t step) { session_.milestone(step); }
 
 StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<const ArrayView> state,
                                       const std::map<std::string, double>& scalars, const std::string& detail,

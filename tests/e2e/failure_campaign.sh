@@ -3,7 +3,9 @@
 # by the watchdog, a rank that throws, checkpoint write failures, and the local supervisor.
 # kmeans: every action (kill, exit, hang) at every site it has (between iterations, in an
 # allreduce, in a checkpoint write) ends with its documented exit code, and --restart on another
-# rank count finishes PASS on the uninterrupted digest.
+# rank count finishes PASS on the uninterrupted digest. sort and stats: each action between
+# their phases, in a checkpoint write (sort) and in a global sum (stats) leaves no output file,
+# and the rerun writes the bytes of the uninterrupted run.
 source "$(dirname "$0")/lib.sh"
 CKPT="$BIN_DIR/tessera-ckpt"
 RUN="$(cd "$(dirname "$0")/../../tools" && pwd)/tessera-run"
@@ -201,5 +203,74 @@ for action in kill hang exit; do
     got=$(digest_of "$name.jsonl")
     [ "$got" = "$km_expected" ] || fail "$name: digest $got after the restart differs from the uninterrupted $km_expected"
     echo "ok: kmeans $action-$site:$victim@$at on $np ranks: exit $status after ${elapsed}s; resumed at $resume on $again ranks, digest matches"
+  done
+done
+
+# 9. sort: each action between phases (step 1: after the exchange, before its checkpoint;
+#    step 2: after the checkpoint, before the write) and in the checkpoint write. No output
+#    file appears; --restart on another rank count resumes after the exchange when the
+#    checkpoint was committed (else starts again) and writes the bytes of the uninterrupted run.
+mpi 2 1 "$BIN_DIR/tessera-data" generate keys -o keys.h5 --rows 60000 --dist zipf >/dev/null
+SORT=("$BIN_DIR/sort" --input keys.h5:/keys --values keys.h5:/values --checkpoint-every 1 --quiet)
+mpi 2 1 "${SORT[@]}" --output sort-ref >/dev/null
+case_number=0
+for action in kill hang exit; do
+  for fault in step:2 checkpoint:1 step:1; do
+    site=${fault%%:*}
+    at=${fault#*:}
+    np=$((3 + case_number % 2))
+    again=$((np - 1))
+    victim=$((case_number % np))
+    case_number=$((case_number + 1))
+    name=sort-$action-$site-$at
+    set +e
+    timeout 60 "$MPIEXEC" -n "$np" --oversubscribe env OMP_NUM_THREADS=1 "${SORT[@]}" --output "$name" \
+      --watchdog-timeout 1 --inject-fault "$action-$site:$victim@$at" >"$name.log" 2>&1
+    status=$?
+    set -e
+    case $action in
+      kill) [ "$status" -ne 0 ] && grep -q "injected fault: SIGKILL" "$name.log" ;;
+      exit) [ "$status" -eq 3 ] && grep -Eq "(\[rank $victim\] error|^error): injected failure on rank $victim" "$name.log" ;;
+      hang) [ "$status" -eq 76 ] && grep -q "watchdog: no progress" "$name.log" ;;
+    esac || { cat "$name.log"; fail "sort $action-$site:$victim@$at on $np ranks: exit $status"; }
+    [ ! -e "$name/sorted.h5" ] || fail "$name: a failed sort left $name/sorted.h5"
+    mpi "$again" 1 "${SORT[@]}" --output "$name" --restart >"$name-resume.log" 2>&1 ||
+      { cat "$name-resume.log"; fail "$name: --restart on $again ranks failed"; }
+    if [ "$at" = 2 ]; then
+      grep -q "resumed from checkpoint phase 1" "$name-resume.log" || { cat "$name-resume.log"; fail "$name: did not resume after the exchange"; }
+    else
+      grep -q "no valid checkpoint" "$name-resume.log" || { cat "$name-resume.log"; fail "$name: resumed from a checkpoint that should not exist"; }
+    fi
+    cmp -s sort-ref/sorted.h5 "$name/sorted.h5" || fail "$name: the output after --restart differs from the uninterrupted run"
+    echo "ok: sort $action-$site:$victim@$at on $np ranks: exit $status; rerun on $again ranks: same bytes"
+  done
+done
+
+# 10. stats: each action after the read (step 1), in its first global sum, and before the
+#     write (step 2): the job ends with its exit code, leaves no stats.json or stats.h5, and a
+#     rerun writes the bytes of the uninterrupted run.
+STATS=("$BIN_DIR/stats" --input keys.h5:/keys --quiet)
+mpi 2 1 "${STATS[@]}" --output stats-ref >/dev/null
+for action in kill hang exit; do
+  for fault in step:1 allreduce:1 step:2; do
+    site=${fault%%:*}
+    at=${fault#*:}
+    victim=$((RANDOM % 3))
+    name=stats-$action-$site-$at
+    set +e
+    timeout 60 "$MPIEXEC" -n 3 --oversubscribe env OMP_NUM_THREADS=1 "${STATS[@]}" --output "$name" \
+      --watchdog-timeout 1 --inject-fault "$action-$site:$victim@$at" >"$name.log" 2>&1
+    status=$?
+    set -e
+    case $action in
+      kill) [ "$status" -ne 0 ] && grep -q "injected fault: SIGKILL" "$name.log" ;;
+      exit) [ "$status" -eq 3 ] && grep -Eq "(\[rank $victim\] error|^error): injected failure on rank $victim" "$name.log" ;;
+      hang) [ "$status" -eq 76 ] && grep -q "watchdog: no progress" "$name.log" ;;
+    esac || { cat "$name.log"; fail "stats $action-$site:$victim@$at: exit $status"; }
+    [ ! -e "$name/stats.json" ] && [ ! -e "$name/stats.h5" ] || fail "$name: a failed run left its output"
+    mpi 2 1 "${STATS[@]}" --output "$name" >/dev/null
+    cmp -s stats-ref/stats.json "$name/stats.json" && cmp -s stats-ref/stats.h5 "$name/stats.h5" ||
+      fail "$name: the rerun's output differs"
+    echo "ok: stats $action-$site:$victim@$at: exit $status, no output left; the rerun writes the same bytes"
   done
 done
