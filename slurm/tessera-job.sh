@@ -28,6 +28,12 @@
 #                              to it, MODE hold only notes them (TESSERA_STOP_ASKED=1) and lets
 #                              it finish; the exit status is in TESSERA_STEP_RC
 #   tessera_end NAME RC        exits with RC, requeueing the job first as described above
+#   tessera_app_option NAME ARGS...
+#                              the value of app option NAME (e.g. --output) in ARGS, else in
+#                              the --config file given in ARGS; empty if unset
+#   tessera_generate FILE ARGS...
+#                              makes the data set FILE with `tessera-data generate ARGS...` on
+#                              the job's tasks unless FILE is there (a requeued job reuses it)
 
 tessera_setup() {
   export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}
@@ -113,4 +119,49 @@ tessera_job() {
        "${TESSERA_LAUNCH[*]} $TESSERA_EXE ${args[*]} (OMP_NUM_THREADS=$OMP_NUM_THREADS)"
   tessera_step forward "$TESSERA_EXE" "${args[@]}"
   tessera_end "$app" "$TESSERA_STEP_RC"
+}
+
+tessera_app_option() {
+  local name=$1 value="" config=""
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      "$name") value=${2:-}; shift ;;
+      "$name"=*) value=${1#*=} ;;
+      --config) config=${2:-}; shift ;;
+      --config=*) config=${1#*=} ;;
+    esac
+    shift
+  done
+  if [ -z "$value" ] && [ -n "$config" ] && [ -r "$config" ]; then
+    # A top-level `name = "value"` of the TOML file, name with - or _.
+    local key=${name#--}
+    key=${key//-/[-_]}
+    value=$(sed -nE "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*[\"']([^\"']*)[\"'].*/\1/p" "$config" | tail -n 1)
+  fi
+  echo "$value"
+}
+
+tessera_generate() {
+  local data=$1
+  shift
+  if [ -e "$data" ]; then
+    echo "tessera: reusing the data set $data"
+    return
+  fi
+  tessera_exe tessera-data
+  tessera_setup
+  mkdir -p "$(dirname "$data")"
+  echo "tessera: job ${SLURM_JOB_ID:-?}: generating the data set $data:" \
+       "${TESSERA_LAUNCH[*]} $TESSERA_EXE generate $*"
+  # tessera-data writes FILE.partial and renames it when complete: a killed generation never
+  # leaves a file that a rerun would take for the data set.
+  tessera_step hold "$TESSERA_EXE" generate "$@" --output "$data"
+  if [ "$TESSERA_STEP_RC" -ne 0 ]; then
+    tessera_end tessera-data "$TESSERA_STEP_RC"
+  fi
+  if [ "$TESSERA_STOP_ASKED" -eq 1 ]; then
+    # Asked to stop (time limit, pre-emption) while generating: the data set is kept for the rerun.
+    tessera_end tessera-data 75
+  fi
 }

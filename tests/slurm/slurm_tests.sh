@@ -2,6 +2,7 @@
 # signalled with USR1 (as before its time limit) checkpoints, requeues, resumes and matches an
 # uninterrupted run; a job whose rank is killed is requeued and resumes; a configuration error
 # is not requeued; a 3-task job-array sweep writes 3 records and its dependent report job runs.
+# sort, stats: jobs that generate or are given their keys pass, and sort matches a local run.
 # kmeans: a job generates its data set on its 4 tasks, is stopped by USR1, requeued, reuses the
 # data set and resumes to an uninterrupted run's digest; a job given KMEANS_INPUT completes.
 # Exit 77 (skipped) only when Slurm is not installed.
@@ -97,6 +98,16 @@ got=$(digest_of kmeans.jsonl)
 echo "ok: job $JOB: kmeans data generated once, USR1 -> checkpoint -> requeued -> data reused -> resumed -> digest $got matches"
 KMEANS_INPUT="$WORK/$data:/points" plain_job kmeans-input kmeans --k 8 --max-iters 10
 grep -q "generating" kmeans-input.out && fail "kmeans job given KMEANS_INPUT generated data"
+
+# sort generates its keys (no --input, no SORT_INPUT) and writes the bytes of a local run;
+# stats reads the same keys through STATS_INPUT.
+SORT_ROWS=200000 SORT_DIST=zipf plain_job sort sort
+keys=sort/keys-200000-zipf-int64-seed1.h5
+grep -q "generating the data set $WORK/$keys" sort.out || fail "sort job: no keys generated: $(cat sort.out)"
+mpi 2 1 "$BIN_DIR/sort" --input "$WORK/$keys:/keys" --values "$WORK/$keys:/values" --output sort-ref --quiet >/dev/null
+cmp -s sort/sorted.h5 sort-ref/sorted.h5 || fail "sort job: its output differs from a local run's"
+STATS_INPUT="$WORK/$keys:/keys" plain_job stats stats --bins 20
+echo "ok: the sort job's output equals a local 2-rank run's; stats read the job's keys"
 
 ARGS=(--nx 1023 --ny 1001 --steps 1500 --quiet)
 mpi 2 1 "$BIN_DIR/heat" "${ARGS[@]}" --output ref --record ref.jsonl >/dev/null
