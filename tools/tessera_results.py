@@ -47,6 +47,9 @@ APP_KINDS = {
     # the rows with ranks x threads, since threads share the rows of a rank.
     "kmeans": AppKind("iteration", "rows", "triples_per_s", "point-centre-feature triples/s", 1, "core",
                       "GB/s (points read)"),
+    # One pass over the data: a "step" is the whole sort (its sort phases) or the statistics.
+    "sort": AppKind("sort", "keys", "keys_per_s", "Mkeys/s", 1e6, "core", "GB/s (keys read)"),
+    "stats": AppKind("pass", "values", "values_per_s", "Mvalues/s", 1e6, "core", "GB/s (values read)"),
 }
 
 
@@ -56,11 +59,14 @@ def kind_of(app):
 
 def bytes_per_step(record):
     """Bytes an app's step moves, where its record does not say (kmeans: each iteration reads
-    every point once; labels and centres are small beside them); None if unknown."""
+    every point once; labels and centres are small beside them; sort and stats: their keys,
+    once); None if unknown."""
+    problem = record.get("problem", {})
+    element = {"float32": 4, "int32": 4, "uint8": 1}.get(problem.get("type"), 8)
     if record["app"] == "kmeans":
-        problem = record.get("problem", {})
-        size = {"float32": 4, "float64": 8}.get(problem.get("type"), 8)
-        return problem.get("rows", record["size"]) * problem.get("features", 1) * size
+        return problem.get("rows", record["size"]) * problem.get("features", 1) * element
+    if record["app"] in ("sort", "stats"):
+        return problem.get("rows", record["size"]) * element
     return None
 
 

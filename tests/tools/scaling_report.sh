@@ -205,4 +205,23 @@ set +e
 status=$?
 set -e
 [ "$status" -eq 2 ] && grep -q "counts must be positive" err.log || fail "bad --ranks not refused with exit 2"
+# sort and stats: a strong sweep each over one generated key set; the report has their tables.
+"$TOOLS/tessera-scaling" --app sort --mode strong --rows 300000 --dist zipf --ranks 1,2 --repeats 1 \
+  --bin-dir "$BIN_DIR" --results data-apps.jsonl >sort-sweep.log
+"$TOOLS/tessera-scaling" --app stats --mode weak --rows-per-rank 100000 --ranks 1,2 --repeats 1 \
+  --bin-dir "$BIN_DIR" --results data-apps.jsonl >stats-sweep.log
+[ "$(wc -l <data-apps.jsonl)" -eq 4 ] || fail "expected 4 sort and stats records"
+ls sort-data/keys-300000-zipf-int64-seed1.h5 stats-data/keys-100000-normal-float64-seed1.h5 \
+  stats-data/keys-200000-normal-float64-seed1.h5 >/dev/null || fail "no key data sets"
+"$TOOLS/tessera-report" data-apps.jsonl -o data-apps-report >/dev/null
+grep -q "## sort: strong scaling" data-apps-report/report.md && grep -q "## stats: weak scaling" data-apps-report/report.md ||
+  fail "the report lacks the sort or stats tables"
+grep -q "No performance model for sort" data-apps-report/report.md || fail "the report claims a sort model"
+set +e
+"$TOOLS/tessera-scaling" --app kmeans --dist zipf --results x.jsonl 2>err.log
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q "are for sort and stats" err.log || fail "kmeans --dist not refused with exit 2"
+echo "ok: sort and stats sweeps and their report tables"
+
 echo "scaling and report tools: all checks passed"
