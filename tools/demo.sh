@@ -2,8 +2,9 @@
 # Quick start, command 1: installs what is missing, builds, and runs the demo jobs on 4 MPI
 # ranks with the built-in configurations: the heat app (data/heat-demo.toml), the cg solver
 # (data/cg-demo.toml), then kmeans (data/kmeans-demo.toml) on a data set of Gaussian blobs that
-# tessera-data generates first, writing checkpoints, fields (HDF5 + XDMF), centres and labels,
-# and run records to demo-output/. Extra arguments go to heat.
+# tessera-data generates first, then sort and stats on 5 million Zipf keys, writing checkpoints,
+# fields (HDF5 + XDMF), centres and labels, sorted keys, statistics with a histogram plot, and
+# run records to demo-output/. Extra arguments go to heat.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/install-deps.sh"
@@ -36,10 +37,25 @@ OMP_NUM_THREADS=$threads mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/bu
   --config "$root/data/kmeans-demo.toml" --input "$output/blobs.h5:/points" --output "$output/kmeans" \
   --record "$output/runs.jsonl"
 echo
+echo "demo: mpirun -n $ranks ${flags[*]} tessera-data generate keys -o $output/keys.h5 --rows 5000000 --dist zipf"
+mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/build}/bin/tessera-data" generate keys -o "$output/keys.h5" \
+  --rows 5000000 --dist zipf
+echo "demo: mpirun -n $ranks ${flags[*]} sort --input $output/keys.h5:/keys --values $output/keys.h5:/values --checkpoint-every 1 --output $output/sort"
+OMP_NUM_THREADS=$threads mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/build}/bin/sort" \
+  --input "$output/keys.h5:/keys" --values "$output/keys.h5:/values" --checkpoint-every 1 --output "$output/sort" \
+  --record "$output/runs.jsonl"
+echo "demo: mpirun -n $ranks ${flags[*]} stats --input $output/keys.h5:/keys --quantiles 0.5,0.9,0.99,0.999 --range 0:40 --bins 40 --output $output/stats"
+OMP_NUM_THREADS=$threads mpirun -n "$ranks" "${flags[@]}" "${BUILD_DIR:-$root/build}/bin/stats" \
+  --input "$output/keys.h5:/keys" --quantiles 0.5,0.9,0.99,0.999 --range 0:40 --bins 40 --output "$output/stats" \
+  --record "$output/runs.jsonl"
+"$root/tools/tessera-plot-hist" "$output/stats/stats.json" --log --png "$output/stats/hist.png"
+echo
 echo "demo: output in $output"
 echo "  heat field snapshots:  $output/heat.xdmf (open in ParaView or VisIt)"
 echo "  cg solution:           $output/cg/cg_solution.xdmf"
 echo "  kmeans data set:       $output/blobs.h5 (/points, true /labels and /centres)"
 echo "  kmeans result:         $output/kmeans/kmeans.h5 (/centres, /cluster_sizes, /labels)"
+echo "  sorted keys:           $output/sort/sorted.h5 (/keys, /values = each key's input position)"
+echo "  statistics:            $output/stats/stats.json, stats.h5 (/histogram, /bin_edges), hist.png"
 echo "  checkpoints:           $output/checkpoints/, $output/cg/checkpoints/ and $output/kmeans/checkpoints/ (resume with --restart)"
 echo "  run records:           $output/runs.jsonl (one line per run)"

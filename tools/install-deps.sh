@@ -21,7 +21,7 @@ PACKAGES=(
   python3-sklearn python3-threadpoolctl libopenblas0-pthread
   openmpi-bin libopenmpi-dev
   libhdf5-openmpi-dev hdf5-tools
-  libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libips4o-dev
   libcli11-dev libtoml11-dev nlohmann-json3-dev
 )
 

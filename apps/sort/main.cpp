@@ -99,6 +99,9 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
     input.payload_bytes = payload_bytes;
     {
       auto t = stages.measure("read", timers, Phase::io);
+      // At the peak a rank holds its keys about four times (input, bit patterns, packed,
+      // bucket) and its values three, plus a bucket number and a position per key.
+      require_memory_for_rows(comm, in.keys, part, 4.0 * sizeof(Key) + 3.0 * static_cast<double>(payload_bytes) + 8.0);
       input.keys.resize(static_cast<std::size_t>(mine));
       read_rows<Key>(comm, in.keys, part, input.keys);
       if (in.values) {

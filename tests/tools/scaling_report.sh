@@ -3,6 +3,7 @@
 # error matches its predictions; malformed and mixed results files fail naming the line.
 # kmeans: strong and weak sweeps over generated data sets (each generated once, then reused),
 # reported beside heat with its own throughput (point-centre-feature triples/s) and model.
+# sort and stats: sweeps over generated keys, reported with their throughput and no model.
 source "$(dirname "$0")/../e2e/lib.sh"
 TOOLS=$(cd "$(dirname "$0")/../../tools" && pwd)
 
