@@ -11,7 +11,7 @@
 #include "kernels/local_sort.hpp"
 
 #include <omp.h>
-#include <parallel/algorithm>
+#include <parallel/algorithm>  // libstdc++'s parallel mode (bench/CMakeLists.txt builds this with GCC only)
 #if __has_include(<ips4o/ips4o.hpp>)
 #include <ips4o/ips4o.hpp>
 #define TESSERA_HAVE_IPS4O 1

@@ -40,8 +40,9 @@ void bin_counts(std::span<const T> x, std::span<const double> edges, BinCounts& 
         ++mine[bins + 1];
         continue;
       }
-      auto b = static_cast<std::int64_t>((v - lo) * norm);
-      if (b == bins) --b;
+      // In [0, bins] for v in [lo, hi] (callers keep bins / (hi - lo) finite); the clamp keeps
+      // a rounding at the ends inside the array.
+      auto b = std::clamp<std::int64_t>(static_cast<std::int64_t>((v - lo) * norm), 0, bins - 1);
       if (v < edges[static_cast<std::size_t>(b)]) {
         --b;
       } else if (b != bins - 1 && v >= edges[static_cast<std::size_t>(b) + 1]) {

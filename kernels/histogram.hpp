@@ -21,7 +21,8 @@ struct BinCounts {
   std::int64_t above = 0;  ///< values > hi
 };
 
-/// Adds the values of `x` to `out` (counts sized to edges.size() - 1). Parallel.
+/// Adds the values of `x` to `out` (counts sized to edges.size() - 1). Parallel. The edges
+/// must come from histogram_edges with lo < hi and bins / (hi - lo) finite.
 template <class T>
 void bin_counts(std::span<const T> x, std::span<const double> edges, BinCounts& out);
 template <class T>

@@ -4,12 +4,15 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
 namespace tessera::kernels {
 
 namespace {
+// Total order on doubles: -0.0 below +0.0, so min and max do not depend on which zero came first.
+bool below(double a, double b) { return a < b || (a == b && std::signbit(a) && !std::signbit(b)); }
 constexpr std::size_t kPerThread = std::size_t{1} << 16;
 int threads_for(std::size_t n) {
   return static_cast<int>(std::clamp<std::size_t>(n / kPerThread, 1, static_cast<std::size_t>(omp_get_max_threads())));
@@ -30,16 +33,16 @@ void accumulate_moments(std::span<const T> x, MomentSums& out) {
     double hi = mine.max;
     for (std::size_t i = n * t / nt; i < n * (t + 1) / nt; ++i) {
       const auto v = static_cast<double>(x[i]);
-      lo = v < lo ? v : lo;
-      hi = v > hi ? v : hi;
+      lo = below(v, lo) ? v : lo;
+      hi = below(hi, v) ? v : hi;
       mine.sum.add(v);
     }
     mine.min = lo;
     mine.max = hi;
   }
   for (const auto& p : partial) {
-    out.min = std::min(out.min, p.min);
-    out.max = std::max(out.max, p.max);
+    out.min = below(p.min, out.min) ? p.min : out.min;
+    out.max = below(out.max, p.max) ? p.max : out.max;
     out.sum.add(p.sum);
   }
 }
@@ -48,8 +51,8 @@ template <class T>
 void accumulate_moments_ref(std::span<const T> x, MomentSums& out) {
   for (const T value : x) {
     const auto v = static_cast<double>(value);
-    out.min = std::min(out.min, v);
-    out.max = std::max(out.max, v);
+    out.min = below(v, out.min) ? v : out.min;
+    out.max = below(out.max, v) ? v : out.max;
     out.sum.add(v);
   }
 }

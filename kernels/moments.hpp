@@ -1,7 +1,8 @@
 // The node-local half of exact moments: min, max and the exact sum of a column of numbers
 // (taken as float64), and the exact sum of squared deviations from a mean. Each thread keeps
 // its own exact accumulator (kernels/exact_sum.hpp) and they are merged exactly, so the sums
-// do not depend on the thread count. NaNs are the caller's to refuse (min/max skip them).
+// do not depend on the thread count. min and max follow IEEE totalOrder on zeros (-0.0 below
+// +0.0). NaNs are the caller's to refuse.
 // Reference twins: plain serial loops.
 #pragma once
 

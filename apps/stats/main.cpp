@@ -103,7 +103,10 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
   std::vector<T> x(static_cast<std::size_t>(mine));
   {
     auto t = stages.measure("read", timers, Phase::io);
-    require_memory_for_rows(comm, info, part, static_cast<double>(sizeof(T) * static_cast<std::size_t>(columns + 2)));
+    // The rows read (a 2D table's whole rows), the column kept, and its bit patterns for selection.
+    const std::size_t row_bytes = columns > 1 ? sizeof(T) * static_cast<std::size_t>(columns) : 0;
+    require_memory_for_rows(comm, info, part,
+                            static_cast<double>(row_bytes + sizeof(T) + sizeof(kernels::OrderedBits<T>)));
     if (columns == 1) {
       read_rows<T>(comm, info, part, x);
     } else {
@@ -129,35 +132,29 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
     values = select_ranks<T>(comm, x, ranks);
   }
   const auto [lo, hi] = s.range ? *s.range : automatic_range(m);
+  if (const std::string problem = histogram_range_problem(lo, hi, o.bins); !problem.empty()) {
+    // Only an automatic range gets here (--range was checked up front); every rank has it.
+    char text[160];
+    std::snprintf(text, sizeof text, "the data's range [%.17g, %.17g] %s", lo, hi, problem.c_str());
+    throw UsageError(std::string(text) + "; give a histogram range with --range LO:HI", true);
+  }
   Histogram h;
   {
     auto t = stages.measure("histogram", timers, Phase::compute);
     h = compute_histogram<T>(comm, x, o.bins, lo, hi);
   }
 
-  // Verification: every quantile's rank recounted (#less <= rank < #less + #equal), the
-  // histogram's counts adding up to n, and the moments inside [min, max].
-  std::vector<std::int64_t> less_equal(2 * values.size(), 0);
+  // Verification: every quantile's rank recounted (#less <= rank < #less + #equal) in one
+  // pass over the data, the histogram's counts adding up to n, and the mean in [min, max].
+  std::vector<RankCount> around;
   {
     auto t = stages.measure("verify", timers, Phase::reduce);
-    for (std::size_t q = 0; q < values.size(); ++q) {
-      const auto v = kernels::ordered_bits(values[q]);
-      std::int64_t less = 0;
-      std::int64_t equal = 0;
-      for (const T e : x) {
-        const auto b = kernels::ordered_bits(e);
-        less += b < v ? 1 : 0;
-        equal += b == v ? 1 : 0;
-      }
-      less_equal[2 * q] = less;
-      less_equal[2 * q + 1] = equal;
-    }
-    allreduce_in_place<std::int64_t>(comm, less_equal, MPI_SUM);
+    around = count_around<T>(comm, x, values);
   }
   std::string reason;
   for (std::size_t q = 0; q < values.size(); ++q) {
-    const std::int64_t less = less_equal[2 * q];
-    const std::int64_t equal = less_equal[2 * q + 1];
+    const std::int64_t less = around[q].less;
+    const std::int64_t equal = around[q].equal;
     if (!(less <= ranks[q] && ranks[q] < less + equal)) {
       reason += (reason.empty() ? "" : "; ") + ("quantile " + s.quantiles[q].text + " is not the element of rank " +
                                                 std::to_string(ranks[q] + 1));
@@ -269,7 +266,7 @@ ExitCode stats_main(const Communicator& world, int argc, char** argv) {
                                              "max(1, ceil(q n))")
       ->capture_default_str()
       ->group("Problem");
-  cli.add_option("--bins", o.bins, "Histogram bins")->check(positive_number())->capture_default_str()->group("Problem");
+  cli.add_option("--bins", o.bins, "Histogram bins (at most 2^20)")->check(positive_number())->capture_default_str()->group("Problem");
   cli.add_option("--range", o.range, "Histogram range LO:HI (default: min:max)")->group("Problem");
   if (!options.parse(world, argc, argv)) return ExitCode::success;
   const CommonOptions& common = options.common();
@@ -279,11 +276,21 @@ ExitCode stats_main(const Communicator& world, int argc, char** argv) {
   collective_check(world, [&] {
     ref = parse_dataset_ref(o.input, "--input");
     s.quantiles = parse_quantiles(o.quantiles);
-    if (!o.range.empty()) s.range = parse_range(o.range);
-    constexpr std::int64_t kMaxBins = std::int64_t{1} << 26;
+    constexpr std::size_t kMaxQuantiles = 1000;
+    if (s.quantiles.size() > kMaxQuantiles) {
+      throw UsageError("--quantiles lists " + std::to_string(s.quantiles.size()) + " quantiles, more than " +
+                       std::to_string(kMaxQuantiles) + "; ask for fewer (or sort the data with the sort app)");
+    }
+    constexpr std::int64_t kMaxBins = std::int64_t{1} << 20;
     if (o.bins > kMaxBins) {
       throw UsageError("--bins " + std::to_string(o.bins) + " is more than " + std::to_string(kMaxBins) +
-                       " (every rank holds every bin); use fewer bins");
+                       " (every rank holds every bin, and the JSON lists them); use fewer bins");
+    }
+    if (!o.range.empty()) {
+      s.range = parse_range(o.range);
+      if (const std::string problem = histogram_range_problem(s.range->first, s.range->second, o.bins); !problem.empty()) {
+        throw UsageError("--range '" + o.range + "' " + problem + "; give LO:HI with LO < HI, e.g. --range -5:5");
+      }
     }
   });
   s.info = describe_dataset(world, ref);

@@ -186,6 +186,15 @@ template <class Key>
 SortRun<Key> sample_sort(const Communicator& comm, SortRun<Key> input, std::int64_t first_index, std::int64_t total,
                          const SampleSortConfig& config) {
   using Bits = kernels::OrderedBits<Key>;
+  // The phases trust the layout: every rank's run at its place in a table of `total` rows.
+  const std::int64_t expected_first = exscan_sum(comm, input.size());
+  const std::int64_t misplaced = allreduce_max(comm, static_cast<std::int64_t>(expected_first != first_index));
+  const std::int64_t rows = allreduce_sum(comm, input.size());
+  if (misplaced != 0 || rows != total) {
+    throw RuntimeError("sample_sort: the ranks hold " + std::to_string(rows) + " rows, not total = " +
+                           std::to_string(total) + ", or a rank's first_index is not the rows before it",
+                       true);
+  }
   SortRun<Bits> bits;
   bits.payload_bytes = input.payload_bytes;
   bits.keys.resize(input.keys.size());

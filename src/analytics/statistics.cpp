@@ -20,11 +20,16 @@ Moments compute_moments(const Communicator& comm, std::span<const T> x) {
   m.count = allreduce_sum(comm, static_cast<std::int64_t>(x.size()));
   kernels::MomentSums local;
   kernels::accumulate_moments<T>(x, local);
-  m.min = allreduce_min(comm, local.min);
-  m.max = allreduce_max(comm, local.max);
+  // Reduced as order-preserving bits: MPI_MIN on doubles could keep either zero.
+  const std::uint64_t ends[2] = {kernels::ordered_bits(local.min), ~kernels::ordered_bits(local.max)};
+  std::uint64_t reduced[2] = {0, 0};
+  allreduce<std::uint64_t>(comm, ends, reduced, MPI_MIN);
+  m.min = kernels::key_of_bits<double>(reduced[0]);
+  m.max = kernels::key_of_bits<double>(~reduced[1]);
   m.sum = global_exact_sum(comm, local.sum);
   if (m.count == 0) return m;
-  m.mean = m.sum / static_cast<double>(m.count);
+  // The exact mean lies in [min, max]; the rounded sum over n may step one ulp outside.
+  m.mean = std::clamp(m.sum / static_cast<double>(m.count), m.min, m.max);
   // Second pass: each square is rounded the same way on any rank, and summed exactly.
   kernels::ExactSum squares;
   kernels::accumulate_squared_deviations<T>(x, m.mean, squares);
@@ -119,18 +124,57 @@ template <class T>
 std::vector<T> select_ranks(const Communicator& comm, std::span<const T> x, std::span<const std::int64_t> ranks) {
   using Bits = kernels::OrderedBits<T>;
   constexpr int kWidth = 8 * sizeof(Bits);
+  constexpr int kDigit = kernels::kSelectDigitBits;
   const std::size_t targets = ranks.size();
-  // Candidates: this rank's keys that may still be one of the targets.
-  std::vector<Bits> candidates(x.size());
-  kernels::to_ordered_bits<T>(x, candidates);
-  std::vector<Bits> prefix(targets, 0);
+  // Whole digits on which all keys of all ranks agree are known without counting (integers in
+  // a small range, floats of one sign and exponent range).
+  Bits all_and = 0;
+  Bits any_or = 0;
+  kernels::and_or<T>(x, all_and, any_or);
+  Bits reduced[2] = {all_and, static_cast<Bits>(~any_or)};
+  allreduce_in_place<Bits>(comm, reduced, MPI_BAND);
+  const Bits differ = static_cast<Bits>(~reduced[0] & ~reduced[1]);  // bits where keys disagree
+  int known = 0;
+  while (known < kWidth && ((differ >> (kWidth - known - kDigit)) & (kernels::kSelectRadix - 1)) == 0) known += kDigit;
+  const Bits common = known == 0        ? Bits{0}
+                      : known == kWidth ? reduced[0]  // every key equal
+                                        : static_cast<Bits>((reduced[0] >> (kWidth - known - 1)) >> 1);
+  std::vector<Bits> prefix(targets, common);
   std::vector<std::int64_t> remaining(ranks.begin(), ranks.end());  // rank within the prefix's keys
   std::vector<std::int64_t> counts(targets * kernels::kSelectRadix);
-  for (int known = 0; known < kWidth; known += kernels::kSelectDigitBits) {
-    std::fill(counts.begin(), counts.end(), 0);
-    kernels::count_digits<Bits>(candidates, known, prefix, counts);
-    allreduce_in_place<std::int64_t>(comm, counts, MPI_SUM);
+  std::vector<std::int64_t> local(counts.size());
+  // The candidates are the data itself (read through its bit patterns) until enough keys have
+  // left for a copy of the rest to pay: then the bit patterns of those that may still match.
+  std::vector<Bits> candidates;
+  bool copied = false;
+  // A target whose prefix holds equal keys only (duplicates: Zipf's many 1s) is found at once.
+  std::vector<char> found(targets, 0);
+  std::vector<Bits> ands(targets);
+  std::vector<Bits> not_ors(targets);
+  for (; known < kWidth; known += kDigit) {
+    // Found targets keep their full key as prefix, which no key's shorter top bits can equal
+    // but by chance; their counts are ignored below.
+    std::fill(local.begin(), local.end(), 0);
+    std::fill(ands.begin(), ands.end(), static_cast<Bits>(~Bits{0}));
+    std::vector<Bits> ors(targets, 0);
+    if (copied) {
+      kernels::count_digits<Bits>(candidates, known, prefix, local, ands, ors);
+    } else {
+      kernels::count_digits<T>(x, known, prefix, local, ands, ors);
+    }
+    for (std::size_t t = 0; t < targets; ++t) not_ors[t] = static_cast<Bits>(~ors[t]);
+    allreduce<std::int64_t>(comm, local, counts, MPI_SUM);
+    allreduce_in_place<Bits>(comm, ands, MPI_BAND);
+    allreduce_in_place<Bits>(comm, not_ors, MPI_BAND);
+    std::int64_t still_local = 0;  // this rank's keys that match some new prefix
+    std::vector<Bits> seen;
     for (std::size_t t = 0; t < targets; ++t) {
+      if (found[t] != 0) continue;
+      if (ands[t] == static_cast<Bits>(~not_ors[t])) {  // every key with this prefix is equal
+        prefix[t] = ands[t];
+        found[t] = 1;
+        continue;
+      }
       std::int64_t below = 0;
       int digit = 0;
       for (; digit < kernels::kSelectRadix; ++digit) {
@@ -140,10 +184,21 @@ std::vector<T> select_ranks(const Communicator& comm, std::span<const T> x, std:
       }
       if (digit == kernels::kSelectRadix) throw RuntimeError("select_ranks: a rank beyond the data's count");
       remaining[t] -= below;
-      prefix[t] = static_cast<Bits>((prefix[t] << kernels::kSelectDigitBits) | static_cast<Bits>(digit));
+      const auto next = static_cast<Bits>((prefix[t] << kDigit) | static_cast<Bits>(digit));
+      if (std::find(seen.begin(), seen.end(), next) == seen.end()) {
+        seen.push_back(next);
+        still_local += local[t * kernels::kSelectRadix + static_cast<std::size_t>(digit)];
+      }
+      prefix[t] = next;
     }
-    const int now_known = known + kernels::kSelectDigitBits;
-    if (now_known < kWidth) candidates.resize(kernels::compact_matching<Bits>(candidates, now_known, prefix));
+    if (std::all_of(found.begin(), found.end(), [](char f) { return f != 0; })) break;
+    const int now_known = known + kDigit;
+    const std::size_t scanned = copied ? candidates.size() : x.size();
+    if (now_known < kWidth && 2 * static_cast<std::size_t>(still_local) <= scanned) {
+      candidates = copied ? kernels::keep_matching<Bits>(candidates, now_known, prefix)
+                          : kernels::keep_matching<T>(x, now_known, prefix);
+      copied = true;
+    }
   }
   std::vector<T> out(targets);
   for (std::size_t t = 0; t < targets; ++t) out[t] = kernels::key_of_bits<T>(prefix[t]);
@@ -151,13 +206,27 @@ std::vector<T> select_ranks(const Communicator& comm, std::span<const T> x, std:
 }
 
 std::pair<double, double> automatic_range(const Moments& m) {
-  if (m.min == m.max) return {m.min - 0.5, m.max + 0.5};
-  return {m.min, m.max};
+  if (m.min != m.max) return {m.min, m.max};
+  double lo = m.min - 0.5;
+  double hi = m.max + 0.5;
+  if (lo == hi) {  // |v| so large that 0.5 is below its ulp
+    lo = std::nextafter(m.min, -std::numeric_limits<double>::infinity());
+    hi = std::nextafter(m.max, std::numeric_limits<double>::infinity());
+  }
+  return {lo, hi};
+}
+
+std::string histogram_range_problem(double lo, double hi, std::int64_t bins) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return "is not finite";
+  if (!(lo < hi)) return "is empty";
+  if (!std::isfinite(hi - lo)) return "is wider than the largest double";
+  if (!std::isfinite(static_cast<double>(bins) / (hi - lo))) return "is too narrow for " + std::to_string(bins) + " bins";
+  return {};
 }
 
 template <class T>
 Histogram compute_histogram(const Communicator& comm, std::span<const T> x, std::int64_t bins, double lo, double hi) {
-  if (!(lo < hi) || bins < 1) {
+  if (!histogram_range_problem(lo, hi, bins).empty() || bins < 1) {
     throw RuntimeError("compute_histogram: " + std::to_string(bins) + " bins over [" + std::to_string(lo) + ", " +
                        std::to_string(hi) + "]: needs bins >= 1 and lo < hi");
   }
@@ -171,10 +240,40 @@ Histogram compute_histogram(const Communicator& comm, std::span<const T> x, std:
   return h;
 }
 
+template <class T>
+std::vector<RankCount> count_around(const Communicator& comm, std::span<const T> x, std::span<const T> values) {
+  using Bits = kernels::OrderedBits<T>;
+  // Distinct targets in order; each element is placed among them by one binary search.
+  std::vector<Bits> targets;
+  for (const T v : values) targets.push_back(kernels::ordered_bits(v));
+  std::sort(targets.begin(), targets.end());
+  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+  const std::size_t m = targets.size();
+  // at[2 i]: elements between target i - 1 and target i (exclusive); at[2 i + 1]: equal to target i.
+  std::vector<std::int64_t> at(2 * m + 1, 0);
+  for (const T e : x) {
+    const Bits b = kernels::ordered_bits(e);
+    const auto i = static_cast<std::size_t>(std::lower_bound(targets.begin(), targets.end(), b) - targets.begin());
+    ++at[i < m && targets[i] == b ? 2 * i + 1 : 2 * i];
+  }
+  allreduce_in_place<std::int64_t>(comm, at, MPI_SUM);
+  std::vector<RankCount> out;
+  for (const T v : values) {
+    const auto i = static_cast<std::size_t>(
+        std::lower_bound(targets.begin(), targets.end(), kernels::ordered_bits(v)) - targets.begin());
+    RankCount c;
+    for (std::size_t j = 0; j < 2 * i + 1; ++j) c.less += at[j];
+    c.equal = at[2 * i + 1];
+    out.push_back(c);
+  }
+  return out;
+}
+
 #define TESSERA_STATS(T)                                                                                 \
   template Moments compute_moments<T>(const Communicator&, std::span<const T>);                          \
   template Histogram compute_histogram<T>(const Communicator&, std::span<const T>, std::int64_t, double, \
-                                          double);
+                                          double);                                                     \
+  template std::vector<RankCount> count_around<T>(const Communicator&, std::span<const T>, std::span<const T>);
 TESSERA_STATS(float)
 TESSERA_STATS(double)
 TESSERA_STATS(std::int32_t)

@@ -51,6 +51,17 @@ std::vector<Quantile> parse_quantiles(const std::string& list);
 template <class T>
 std::vector<T> select_ranks(const Communicator& comm, std::span<const T> x, std::span<const std::int64_t> ranks);
 
+/// How many elements are below a value, and equal to it.
+struct RankCount {
+  std::int64_t less = 0;
+  std::int64_t equal = 0;
+};
+
+/// Collective: for each of `values`, how many elements of every rank's `x` are below it and
+/// equal to it (totalOrder), in one pass over the data: the check of selected quantiles.
+template <class T>
+std::vector<RankCount> count_around(const Communicator& comm, std::span<const T> x, std::span<const T> values);
+
 struct Histogram {
   std::vector<double> edges;
   kernels::BinCounts bins;
@@ -60,7 +71,12 @@ struct Histogram {
 /// values equal v.
 std::pair<double, double> automatic_range(const Moments& m);
 
-/// Collective: `bins` equal bins over [lo, hi] (numpy.histogram's edges and rule); lo < hi.
+/// Why [lo, hi] cannot hold `bins` equal bins ("is empty", "is not finite", "is wider than the
+/// largest double", "is too narrow for N bins"), or empty when it can.
+std::string histogram_range_problem(double lo, double hi, std::int64_t bins);
+
+/// Collective: `bins` equal bins over [lo, hi] (numpy.histogram's edges and rule); the range
+/// must pass histogram_range_problem.
 template <class T>
 Histogram compute_histogram(const Communicator& comm, std::span<const T> x, std::int64_t bins, double lo, double hi);
 

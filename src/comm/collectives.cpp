@@ -1,10 +1,12 @@
 // Non-template collectives.
 #include "src/comm/collectives.hpp"
 
+#include "src/comm/datatype.hpp"
 #include "src/comm/request.hpp"
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 namespace tessera {
 
@@ -49,6 +51,32 @@ void allgatherv_chunked(const Communicator& comm, const void* local, std::span<c
   }
 }
 
+void alltoallv_elements(const Communicator& comm, const void* send, std::size_t send_size,
+                        std::span<const std::int64_t> send_counts, void* recv, std::size_t recv_size,
+                        std::span<const std::int64_t> recv_counts, MPI_Datatype type, std::size_t type_bytes,
+                        std::int64_t limit) {
+  limit = std::clamp<std::int64_t>(limit, 1, kMpiMaxCount);
+  const auto ranks = static_cast<std::size_t>(comm.size());
+  const auto sum = [](std::span<const std::int64_t> c) { return std::accumulate(c.begin(), c.end(), std::int64_t{0}); };
+  // Checked before anything is posted: a throw must not leave receives into freed buffers.
+  if (send_counts.size() != ranks || recv_counts.size() != ranks ||
+      sum(send_counts) != static_cast<std::int64_t>(send_size) || sum(recv_counts) != static_cast<std::int64_t>(recv_size) ||
+      send_counts[static_cast<std::size_t>(comm.rank())] != recv_counts[static_cast<std::size_t>(comm.rank())]) {
+    throw RuntimeError("alltoallv: " + std::to_string(send_size) + " elements to send and " + std::to_string(recv_size) +
+                       " to receive do not match the counts (one per rank, this rank's own send and receive equal)");
+  }
+  std::vector<int> sc, sd, rc, rd;
+  // Every rank must take the same path: agree on whether any rank's counts need chunks.
+  const int fits = as_int_counts(send_counts, limit, sc, sd) && as_int_counts(recv_counts, limit, rc, rd) ? 1 : 0;
+  int all_fit = 0;
+  TESSERA_MPI_CHECK(MPI_Allreduce(&fits, &all_fit, 1, MPI_INT, MPI_MIN, comm.get()));
+  if (all_fit != 0) {
+    TESSERA_MPI_CHECK(MPI_Alltoallv(send, sc.data(), sd.data(), type, recv, rc.data(), rd.data(), type, comm.get()));
+  } else {
+    alltoallv_chunked(comm, send, send_counts, recv, recv_counts, type, type_bytes, limit);
+  }
+}
+
 void alltoallv_chunked(const Communicator& comm, const void* send, std::span<const std::int64_t> send_counts,
                        void* recv, std::span<const std::int64_t> recv_counts, MPI_Datatype type,
                        std::size_t type_bytes, std::int64_t limit) {
@@ -87,8 +115,7 @@ void alltoallv_chunked(const Communicator& comm, const void* send, std::span<con
       requests.emplace_back(r);
     }
   }
-  const std::int64_t own = send_counts[static_cast<std::size_t>(me)];
-  if (own != recv_counts[static_cast<std::size_t>(me)]) throw RuntimeError("alltoallv: a rank's own send and receive counts differ");
+  const std::int64_t own = send_counts[static_cast<std::size_t>(me)];  // checked equal to the receive count
   if (own > 0) {
     std::memcpy(out + static_cast<std::size_t>(recv_at[me]) * type_bytes,
                 in + static_cast<std::size_t>(send_at[me]) * type_bytes, static_cast<std::size_t>(own) * type_bytes);
@@ -97,5 +124,15 @@ void alltoallv_chunked(const Communicator& comm, const void* send, std::span<con
 }
 
 }  // namespace detail
+
+void alltoallv_bytes(const Communicator& comm, const void* send, std::span<const std::int64_t> send_counts, void* recv,
+                     std::span<const std::int64_t> recv_counts, std::size_t element_bytes, std::int64_t limit) {
+  const Datatype element = Datatype::contiguous_bytes(element_bytes);
+  const auto total = [](std::span<const std::int64_t> c) {
+    return static_cast<std::size_t>(std::accumulate(c.begin(), c.end(), std::int64_t{0}));
+  };
+  detail::alltoallv_elements(comm, send, total(send_counts), send_counts, recv, total(recv_counts), recv_counts,
+                             element.get(), element_bytes, limit);
+}
 
 }  // namespace tessera

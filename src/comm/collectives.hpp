@@ -11,6 +11,7 @@
 #include "src/comm/mpi_check.hpp"
 #include "src/comm/mpi_type.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <numeric>
 #include <span>
@@ -116,6 +117,12 @@ void allgatherv_chunked(const Communicator& comm, const void* local, std::span<c
 void alltoallv_chunked(const Communicator& comm, const void* send, std::span<const std::int64_t> send_counts,
                        void* recv, std::span<const std::int64_t> recv_counts, MPI_Datatype type,
                        std::size_t type_bytes, std::int64_t limit);
+/// Checks the buffers against the counts, then MPI_Alltoallv when every rank's counts fit,
+/// else alltoallv_chunked (all ranks agree which).
+void alltoallv_elements(const Communicator& comm, const void* send, std::size_t send_size,
+                        std::span<const std::int64_t> send_counts, void* recv, std::size_t recv_size,
+                        std::span<const std::int64_t> recv_counts, MPI_Datatype type, std::size_t type_bytes,
+                        std::int64_t limit);
 /// Counts and their displacements as ints, or false when one exceeds `limit`.
 bool as_int_counts(std::span<const std::int64_t> counts, std::int64_t limit, std::vector<int>& ints,
                    std::vector<int>& displs);
@@ -124,6 +131,7 @@ bool as_int_counts(std::span<const std::int64_t> counts, std::int64_t limit, std
 /// Every rank's span concatenated in rank order, on every rank (any total size).
 template <class T>
 std::vector<T> allgatherv(const Communicator& comm, std::span<const T> local, std::int64_t limit = kMpiMaxCount) {
+  limit = std::clamp<std::int64_t>(limit, 1, kMpiMaxCount);
   const std::vector<std::int64_t> counts = allgather(comm, static_cast<std::int64_t>(local.size()));
   std::vector<T> all(static_cast<std::size_t>(std::accumulate(counts.begin(), counts.end(), std::int64_t{0})));
   std::vector<int> ints;
@@ -153,18 +161,15 @@ std::vector<T> alltoall(const Communicator& comm, std::span<const T> send) {
 template <class T>
 void alltoallv(const Communicator& comm, std::span<const T> send, std::span<const std::int64_t> send_counts,
                std::span<T> recv, std::span<const std::int64_t> recv_counts, std::int64_t limit = kMpiMaxCount) {
-  std::vector<int> sc, sd, rc, rd;
-  // Every rank must take the same path: agree on whether any rank's counts need chunks.
-  const int fits = detail::as_int_counts(send_counts, limit, sc, sd) && detail::as_int_counts(recv_counts, limit, rc, rd);
-  int all_fit = 0;
-  TESSERA_MPI_CHECK(MPI_Allreduce(&fits, &all_fit, 1, MPI_INT, MPI_MIN, comm.get()));
-  if (all_fit != 0) {
-    TESSERA_MPI_CHECK(MPI_Alltoallv(send.data(), sc.data(), sd.data(), mpi_type<T>(), recv.data(), rc.data(),
-                                    rd.data(), mpi_type<T>(), comm.get()));
-  } else {
-    detail::alltoallv_chunked(comm, send.data(), send_counts, recv.data(), recv_counts, mpi_type<T>(), sizeof(T), limit);
-  }
+  detail::alltoallv_elements(comm, send.data(), send.size(), send_counts, recv.data(), recv.size(), recv_counts,
+                             mpi_type<T>(), sizeof(T), limit);
 }
+
+/// The same for elements of `element_bytes` bytes each (rows of any width, as one MPI element
+/// each: the int counts then limit elements, not bytes).
+void alltoallv_bytes(const Communicator& comm, const void* send, std::span<const std::int64_t> send_counts, void* recv,
+                     std::span<const std::int64_t> recv_counts, std::size_t element_bytes,
+                     std::int64_t limit = kMpiMaxCount);
 
 /// Sum of `value` over the ranks before this one (0 on rank 0).
 template <class T>

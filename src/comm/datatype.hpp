@@ -25,6 +25,8 @@ class Datatype {
   }
   ~Datatype() { reset(); }
 
+  /// A committed type of `bytes` contiguous bytes (an element of any width as one MPI element).
+  static Datatype contiguous_bytes(std::size_t bytes);
   /// A committed subarray of a `dims`-dimensional array of `element` (MPI_ORDER_FORTRAN: the
   /// first extent is the fastest in memory).
   static Datatype subarray(int dims, const std::array<int, 3>& sizes, const std::array<int, 3>& subsizes,

@@ -57,18 +57,8 @@ void Redistribution::exchange_bytes(const void* elements, void* received, std::s
     }
     from = packed.data();
   }
-  // Counts in bytes: elements of any width travel as one MPI type.
-  std::vector<std::int64_t> send_bytes(send_counts_.size());
-  std::vector<std::int64_t> recv_bytes(recv_counts_.size());
-  const auto width = static_cast<std::int64_t>(element_bytes);
-  for (std::size_t r = 0; r < send_counts_.size(); ++r) {
-    send_bytes[r] = send_counts_[r] * width;
-    recv_bytes[r] = recv_counts_[r] * width;
-  }
-  const std::int64_t limit = message_limit_ == kMpiMaxCount ? kMpiMaxCount : message_limit_ * width;
-  alltoallv(comm_, std::span<const unsigned char>(from, static_cast<std::size_t>(sent_ * width)), send_bytes,
-            std::span<unsigned char>(static_cast<unsigned char*>(received), static_cast<std::size_t>(received_ * width)),
-            recv_bytes, limit);
+  // Elements of any width travel as one MPI element each: the int limit counts elements.
+  alltoallv_bytes(comm_, from, send_counts_, received, recv_counts_, element_bytes, message_limit_);
 }
 
 }  // namespace tessera

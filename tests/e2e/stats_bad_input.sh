@@ -35,7 +35,9 @@ check "--range 'a:b' is not two numbers" --input bad.h5:/x --range a:b
 check "--range '0:inf' is not finite" --input bad.h5:/x --range 0:inf
 check "--range '1' has no ':'" --input bad.h5:/x --range 1
 check "--bins: must be greater than 0, got 0" --input bad.h5:/x --bins 0
-check "--bins 100000000 is more than 67108864" --input bad.h5:/x --bins 100000000
+check "--bins 100000000 is more than 1048576" --input bad.h5:/x --bins 100000000
+check "--range '-1e308:1e308' is wider than the largest double" --input bad.h5:/x --range=-1e308:1e308
+check "--range '0:1e-320' is too narrow for 50 bins" --input bad.h5:/x --range 0:1e-320
 check "bad.h5:/table is 2D (20x3); choose a column with --column J (0..2)" --input bad.h5:/table
 check "--column 3 is beyond the 3 columns of bad.h5:/table (0-based: 0..2)" --input bad.h5:/table --column 3
 check "--column 1: bad.h5:/x is 1D (one column, 0)" --input bad.h5:/x --column 1

@@ -74,7 +74,16 @@ TEST(MultisetChecksum, OrderFreeButSensitiveToAnyChange) {
   EXPECT_NE(multiset_checksum(k2.data(), 8, v2.data(), 4, 4), sum);
 }
 
-TEST(RadixSelect, DigitCountsMatchTwinAndCompactKeepsMatches) {
+TEST(RadixSelect, AndOrGiveCommonBits) {
+  const std::vector<std::uint32_t> keys{0xF0F0'1234U, 0xF0F0'5678U, 0xF0F1'0000U};
+  std::uint32_t a = 0;
+  std::uint32_t o = 0;
+  and_or<std::uint32_t>(std::span<const std::uint32_t>(keys), a, o);
+  EXPECT_EQ(a, 0xF0F0'0000U);
+  EXPECT_EQ(o, 0xF0F1'567CU);
+}
+
+TEST(RadixSelect, DigitCountsMatchTwinAndKeepMatching) {
   std::mt19937_64 rng(9);
   std::vector<std::uint64_t> keys(100000);
   for (auto& k : keys) k = rng() >> (rng() % 3 == 0 ? 40 : 0);
@@ -82,14 +91,20 @@ TEST(RadixSelect, DigitCountsMatchTwinAndCompactKeepsMatches) {
     std::vector<std::uint64_t> prefixes{keys[0] >> (64 - std::max(known, 1)), keys[7] >> (64 - std::max(known, 1)), 0};
     if (known == 0) prefixes = {0, 0};
     std::vector<std::int64_t> counts(prefixes.size() * 256, 0), twin(prefixes.size() * 256, 0);
-    count_digits(std::span<const std::uint64_t>(keys), known, std::span<const std::uint64_t>(prefixes),
-                 std::span<std::int64_t>(counts));
-    count_digits_ref(std::span<const std::uint64_t>(keys), known, std::span<const std::uint64_t>(prefixes),
-                     std::span<std::int64_t>(twin));
+    std::vector<std::uint64_t> ands(prefixes.size(), ~0ULL), ors(prefixes.size(), 0);
+    std::vector<std::uint64_t> twin_ands(prefixes.size(), ~0ULL), twin_ors(prefixes.size(), 0);
+    count_digits<std::uint64_t>(std::span<const std::uint64_t>(keys), known, std::span<const std::uint64_t>(prefixes),
+                                std::span<std::int64_t>(counts), ands, ors);
+    count_digits_ref<std::uint64_t>(std::span<const std::uint64_t>(keys), known,
+                                    std::span<const std::uint64_t>(prefixes), std::span<std::int64_t>(twin),
+                                    twin_ands, twin_ors);
     EXPECT_EQ(counts, twin) << "known bits " << known;
+    EXPECT_EQ(ands, twin_ands);
+    EXPECT_EQ(ors, twin_ors);
     if (known > 0) {
-      auto copy = keys;
-      const std::size_t kept = compact_matching(std::span<std::uint64_t>(copy), known, std::span<const std::uint64_t>(prefixes));
+      const std::size_t kept =
+          keep_matching<std::uint64_t>(std::span<const std::uint64_t>(keys), known,
+                                       std::span<const std::uint64_t>(prefixes)).size();
       std::int64_t expected = 0;
       for (std::size_t t = 0; t < prefixes.size(); ++t) {
         bool repeated = false;
@@ -100,6 +115,23 @@ TEST(RadixSelect, DigitCountsMatchTwinAndCompactKeepsMatches) {
       EXPECT_EQ(static_cast<std::int64_t>(kept), expected);
     }
   }
+}
+
+TEST(RadixSelect, TypedKeysCountLikeTheirBitPatterns) {
+  std::mt19937_64 rng(12);
+  std::vector<double> x(50000);
+  for (auto& v : x) v = static_cast<double>(static_cast<std::int64_t>(rng() % 2001) - 1000) / 7.0;
+  std::vector<std::uint64_t> bits(x.size());
+  to_ordered_bits<double>(x, bits);
+  const std::vector<std::uint64_t> prefixes{bits[3] >> 56, bits[9] >> 56};
+  std::vector<std::int64_t> typed(512, 0), raw(512, 0);
+  std::vector<std::uint64_t> a1(2, ~0ULL), o1(2, 0), a2(2, ~0ULL), o2(2, 0);
+  count_digits<double>(x, 8, prefixes, typed, a1, o1);
+  count_digits<std::uint64_t>(bits, 8, prefixes, raw, a2, o2);
+  EXPECT_EQ(typed, raw);
+  EXPECT_EQ(a1, a2);
+  EXPECT_EQ(o1, o2);
+  EXPECT_EQ(keep_matching<double>(x, 8, prefixes), keep_matching<std::uint64_t>(bits, 8, prefixes));
 }
 
 TEST(Histogram, FastBinsEqualBinarySearchTwinAtEdges) {

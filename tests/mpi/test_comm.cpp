@@ -35,6 +35,11 @@ TEST(Collectives, AllreduceReduceBroadcastGather) {
     EXPECT_EQ(sum_on_root, (std::vector<int>{p * (p - 1) / 2, p}));
   }
 
+  // Unsigned 64-bit minimum and maximum compare as unsigned (a high bit is large, not negative).
+  const std::uint64_t mine_u = r == 0 ? 0x4025c28f5c28f5c2ULL : 0xfff0000000000000ULL;
+  EXPECT_EQ(allreduce_min(comm, mine_u), p > 1 ? 0x4025c28f5c28f5c2ULL : mine_u);
+  EXPECT_EQ(allreduce_max(comm, mine_u), p > 1 ? 0xfff0000000000000ULL : mine_u);
+
   const int root = p - 1;
   EXPECT_EQ(broadcast(comm, r == root ? 42 : -1, root), 42);
   EXPECT_EQ(broadcast(comm, r == root ? std::string(1000, 'x') + "end" : std::string(), root),
