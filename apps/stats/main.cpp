@@ -20,6 +20,7 @@
 #include <mpi.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -50,18 +51,15 @@ std::pair<double, double> parse_range(const std::string& text) {
     return UsageError("--range '" + text + "' " + why + "; give LO:HI with LO < HI, e.g. --range -5:5");
   };
   if (colon == std::string::npos) throw fail("has no ':'");
-  double lo = 0;
-  double hi = 0;
-  try {
-    std::size_t used = 0;
-    lo = std::stod(text.substr(0, colon), &used);
-    if (used != colon) throw fail("has a bad LO");
-    const std::string rest = text.substr(colon + 1);
-    hi = std::stod(rest, &used);
-    if (used != rest.size()) throw fail("has a bad HI");
-  } catch (const std::logic_error&) {
-    throw fail("is not two numbers");
-  }
+  // strtod, not stod: a subnormal bound is a number (stod calls it out of range).
+  auto number = [&](const std::string& part, const char* which) {
+    char* end = nullptr;
+    const double v = std::strtod(part.c_str(), &end);
+    if (part.empty() || end != part.c_str() + part.size()) throw fail(std::string("has a bad ") + which);
+    return v;
+  };
+  const double lo = number(text.substr(0, colon), "LO");
+  const double hi = number(text.substr(colon + 1), "HI");
   if (!std::isfinite(lo) || !std::isfinite(hi)) throw fail("is not finite");
   if (!(lo < hi)) throw fail("is empty");
   return {lo, hi};

@@ -31,7 +31,8 @@ check "--quantiles: '-0.1' is not a number" --input bad.h5:/x --quantiles=-0.1
 check "--quantiles '0.5,,0.9' has an empty entry" --input bad.h5:/x --quantiles 0.5,,0.9
 check "--range '3:3' is empty; give LO:HI with LO < HI" --input bad.h5:/x --range 3:3
 check "--range '5:-5' is empty" --input bad.h5:/x --range 5:-5
-check "--range 'a:b' is not two numbers" --input bad.h5:/x --range a:b
+check "--range 'a:b' has a bad LO" --input bad.h5:/x --range a:b
+check "--range '1:2x' has a bad HI" --input bad.h5:/x --range 1:2x
 check "--range '0:inf' is not finite" --input bad.h5:/x --range 0:inf
 check "--range '1' has no ':'" --input bad.h5:/x --range 1
 check "--bins: must be greater than 0, got 0" --input bad.h5:/x --bins 0
