@@ -9,6 +9,7 @@
 #include "src/base/error.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
+#include "src/domain/digest.hpp"
 #include "src/io/dataset_reader.hpp"
 #include "src/io/output_file.hpp"
 #include "src/run/app_options.hpp"
@@ -120,11 +121,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
     }
     {
       auto t = stages.measure("partition", timers, Phase::compute);
-      bits.payload_bytes = payload_bytes;
-      bits.keys.resize(input.keys.size());
-      kernels::to_ordered_bits<Key>(input.keys, bits.keys);
-      bits.payload = std::move(input.payload);
-      std::vector<Key>().swap(input.keys);
+      bits = to_bit_patterns(std::move(input));
     }
     SampleSortConfig config;
     config.seed = o.seed;
@@ -155,11 +152,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
     SortRun<Key> sorted;
     {
       auto t = stages.measure("local_sort", timers, Phase::compute);
-      sorted.payload_bytes = payload_bytes;
-      sorted.keys.resize(bucket.keys.size());
-      kernels::from_ordered_bits<Key>(bucket.keys, sorted.keys);
-      sorted.payload = std::move(bucket.payload);
-      bucket = {};
+      sorted = from_bit_patterns<Key>(std::move(bucket));
     }
     // The checkpoint after the exchange: each rank's sorted bucket, a ragged array.
     const std::int64_t bucket_first = exscan_sum(comm, sorted.size());
@@ -222,11 +215,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
                        {"bucket_imbalance", start.checkpoint ? nlohmann::json(nullptr) : nlohmann::json(bucket_imbalance)},
                        {"checksum", check.checksum}};
   record["verified"] = check.passed;
-  record["state_digest"] = [&] {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(check.checksum));
-    return std::string(hex);
-  }();
+  record["state_digest"] = digest_hex(check.checksum);
   driver.append_record(record);
   return check.passed ? ExitCode::success : ExitCode::verification_failed;
 }

@@ -11,6 +11,7 @@
 #include "src/base/fnv1a.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
+#include "src/domain/digest.hpp"
 #include "src/io/dataset_reader.hpp"
 #include "src/io/output_file.hpp"
 #include "src/run/app_options.hpp"
@@ -243,11 +244,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
   record["step_seconds"] = compute_seconds;
   record["verified"] = passed;
   // The figures' fingerprint: equal for any rank count, like the files.
-  record["state_digest"] = [&] {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(Fnv1a().text(result.dump()).get()));
-    return std::string(hex);
-  }();
+  record["state_digest"] = digest_hex(Fnv1a().text(result.dump()).get());
   session.append_record(record);
   return passed ? ExitCode::success : ExitCode::verification_failed;
 }

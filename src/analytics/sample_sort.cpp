@@ -18,6 +18,28 @@ namespace {
 constexpr std::uint64_t kSampleStream = 0x736f7274ULL << 32;
 }  // namespace
 
+template <class Key>
+SortRun<kernels::OrderedBits<Key>> to_bit_patterns(SortRun<Key>&& run) {
+  SortRun<kernels::OrderedBits<Key>> bits;
+  bits.payload_bytes = run.payload_bytes;
+  bits.keys.resize(run.keys.size());
+  kernels::to_ordered_bits<Key>(run.keys, bits.keys);
+  bits.payload = std::move(run.payload);
+  run = {};
+  return bits;
+}
+
+template <class Key>
+SortRun<Key> from_bit_patterns(SortRun<kernels::OrderedBits<Key>>&& run) {
+  SortRun<Key> keys;
+  keys.payload_bytes = run.payload_bytes;
+  keys.keys.resize(run.keys.size());
+  kernels::from_ordered_bits<Key>(run.keys, keys.keys);
+  keys.payload = std::move(run.payload);
+  run = {};
+  return keys;
+}
+
 template <class Bits>
 std::vector<Splitter<Bits>> choose_splitters(const Communicator& comm, std::span<const Bits> keys,
                                              std::int64_t first_index, std::int64_t total,
@@ -195,12 +217,7 @@ SortRun<Key> sample_sort(const Communicator& comm, SortRun<Key> input, std::int6
                            std::to_string(total) + ", or a rank's first_index is not the rows before it",
                        true);
   }
-  SortRun<Bits> bits;
-  bits.payload_bytes = input.payload_bytes;
-  bits.keys.resize(input.keys.size());
-  kernels::to_ordered_bits<Key>(input.keys, bits.keys);
-  bits.payload = std::move(input.payload);
-  input = {};
+  SortRun<Bits> bits = to_bit_patterns(std::move(input));
   const auto splitters = choose_splitters<Bits>(comm, bits.keys, first_index, total, config);
   std::vector<std::int64_t> counts;
   SortRun<Bits> packed = partition<Bits>(bits, first_index, splitters, counts);
@@ -208,12 +225,7 @@ SortRun<Key> sample_sort(const Communicator& comm, SortRun<Key> input, std::int6
   SortRun<Bits> bucket = exchange(comm, packed, std::move(counts), config.message_limit);
   packed = {};
   sort_run(bucket);
-  SortRun<Key> sorted;
-  sorted.payload_bytes = bucket.payload_bytes;
-  sorted.keys.resize(bucket.keys.size());
-  kernels::from_ordered_bits<Key>(bucket.keys, sorted.keys);
-  sorted.payload = std::move(bucket.payload);
-  bucket = {};
+  SortRun<Key> sorted = from_bit_patterns<Key>(std::move(bucket));
   return rebalance(comm, std::move(sorted), RowPartition::uniform(total, comm.size()), config.message_limit);
 }
 
@@ -234,7 +246,9 @@ TESSERA_SORT_BITS(std::uint64_t)
   template std::uint64_t global_checksum<Key>(const Communicator&, const SortRun<Key>&);                        \
   template SortCheck check_sorted<Key>(const Communicator&, const SortRun<Key>&, std::int64_t, std::uint64_t); \
   template SortRun<Key> sample_sort<Key>(const Communicator&, SortRun<Key>, std::int64_t, std::int64_t,          \
-                                         const SampleSortConfig&);
+                                         const SampleSortConfig&);                                               \
+  template SortRun<kernels::OrderedBits<Key>> to_bit_patterns<Key>(SortRun<Key>&&);                              \
+  template SortRun<Key> from_bit_patterns<Key>(SortRun<kernels::OrderedBits<Key>>&&);
 TESSERA_SORT_KEY(std::int32_t)
 TESSERA_SORT_KEY(std::int64_t)
 TESSERA_SORT_KEY(std::uint64_t)

@@ -21,6 +21,7 @@
 #pragma once
 
 #include "kernels/bucket_partition.hpp"
+#include "kernels/local_sort.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/comm/communicator.hpp"
 #include "src/domain/row_partition.hpp"
@@ -52,6 +53,13 @@ struct SortRun {
   std::size_t payload_bytes = 0;
   [[nodiscard]] std::int64_t size() const { return static_cast<std::int64_t>(keys.size()); }
 };
+
+/// Node-local: a run's keys as ordered bit patterns (the payload moved along; `run` is left empty).
+template <class Key>
+SortRun<kernels::OrderedBits<Key>> to_bit_patterns(SortRun<Key>&& run);
+/// Node-local: the keys of a run of ordered bit patterns (the inverse).
+template <class Key>
+SortRun<Key> from_bit_patterns(SortRun<kernels::OrderedBits<Key>>&& run);
 
 /// Collective: the P - 1 splitters, the same on every rank. `keys` are this rank's keys, in
 /// input order, global indices [first_index, first_index + keys.size()) of `total`.

@@ -10,6 +10,20 @@ source "$(dirname "$0")/lib.sh"
 CKPT="$BIN_DIR/tessera-ckpt"
 RUN="$(cd "$(dirname "$0")/../../tools" && pwd)/tessera-run"
 
+# fault_ended_as ACTION VICTIM STATUS LOG: whether a run ended as its injected fault says: a
+# kill through the launcher (non-zero), a throw with exit 3 and the victim's message, a hang
+# with exit 76 from the watchdog.
+fault_ended_as() {
+  local action=$1 victim=$2 status=$3 log=$4
+  case $action in
+    kill) [ "$status" -ne 0 ] && grep -q "injected fault: SIGKILL" "$log" ;;
+    # In a checkpoint write the error is agreed on at once (all ranks leave together with the
+    # victim's message); elsewhere the victim aborts the job.
+    exit) [ "$status" -eq 3 ] && grep -Eq "(\[rank $victim\] error|^error): injected failure on rank $victim" "$log" ;;
+    hang) [ "$status" -eq 76 ] && grep -q "watchdog: no progress" "$log" ;;
+  esac
+}
+
 ARGS=(--dims 2 --nx 301 --ny 203 --steps 600 --quiet --checkpoint-every 50 --keep 3)
 mpi 2 1 "$BIN_DIR/heat" "${ARGS[@]}" --output ref --record ref.jsonl >/dev/null
 expected=$(digest_of ref.jsonl)
@@ -179,13 +193,7 @@ for action in kill hang exit; do
     status=$?
     set -e
     elapsed=$(($(date +%s) - start))
-    case $action in
-      kill) [ "$status" -ne 0 ] && grep -q "injected fault: SIGKILL" "$name.log" ;;
-      # In a checkpoint write the error is agreed on at once (all ranks leave together with
-      # the victim's message); elsewhere the victim aborts the job.
-      exit) [ "$status" -eq 3 ] && grep -Eq "(\[rank $victim\] error|^error): injected failure on rank $victim" "$name.log" ;;
-      hang) [ "$status" -eq 76 ] && grep -q "watchdog: no progress" "$name.log" ;;
-    esac || { cat "$name.log"; fail "kmeans $action-$site:$victim@$at on $np ranks: exit $status (kill: the launcher's non-zero, exit: 3, hang: 76)"; }
+    fault_ended_as "$action" "$victim" "$status" "$name.log" || { cat "$name.log"; fail "kmeans $action-$site:$victim@$at on $np ranks: exit $status (kill: the launcher's non-zero, exit: 3, hang: 76)"; }
     if [ "$action" = hang ]; then
       # The hung rank's own watchdog fires first and says so.
       grep -q "\[rank $victim\] watchdog: no progress .* stuck in an injected hang .* after step $at" "$name.log" ||
@@ -228,11 +236,7 @@ for action in kill hang exit; do
       --watchdog-timeout 1 --inject-fault "$action-$site:$victim@$at" >"$name.log" 2>&1
     status=$?
     set -e
-    case $action in
-      kill) [ "$status" -ne 0 ] && grep -q "injected fault: SIGKILL" "$name.log" ;;
-      exit) [ "$status" -eq 3 ] && grep -Eq "(\[rank $victim\] error|^error): injected failure on rank $victim" "$name.log" ;;
-      hang) [ "$status" -eq 76 ] && grep -q "watchdog: no progress" "$name.log" ;;
-    esac || { cat "$name.log"; fail "sort $action-$site:$victim@$at on $np ranks: exit $status"; }
+    fault_ended_as "$action" "$victim" "$status" "$name.log" || { cat "$name.log"; fail "sort $action-$site:$victim@$at on $np ranks: exit $status"; }
     [ ! -e "$name/sorted.h5" ] || fail "$name: a failed sort left $name/sorted.h5"
     mpi "$again" 1 "${SORT[@]}" --output "$name" --restart >"$name-resume.log" 2>&1 ||
       { cat "$name-resume.log"; fail "$name: --restart on $again ranks failed"; }
@@ -262,11 +266,7 @@ for action in kill hang exit; do
       --watchdog-timeout 1 --inject-fault "$action-$site:$victim@$at" >"$name.log" 2>&1
     status=$?
     set -e
-    case $action in
-      kill) [ "$status" -ne 0 ] && grep -q "injected fault: SIGKILL" "$name.log" ;;
-      exit) [ "$status" -eq 3 ] && grep -Eq "(\[rank $victim\] error|^error): injected failure on rank $victim" "$name.log" ;;
-      hang) [ "$status" -eq 76 ] && grep -q "watchdog: no progress" "$name.log" ;;
-    esac || { cat "$name.log"; fail "stats $action-$site:$victim@$at: exit $status"; }
+    fault_ended_as "$action" "$victim" "$status" "$name.log" || { cat "$name.log"; fail "stats $action-$site:$victim@$at: exit $status"; }
     [ ! -e "$name/stats.json" ] && [ ! -e "$name/stats.h5" ] || fail "$name: a failed run left its output"
     mpi 2 1 "${STATS[@]}" --output "$name" >/dev/null
     cmp -s stats-ref/stats.json "$name/stats.json" && cmp -s stats-ref/stats.h5 "$name/stats.h5" ||
