@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <string>
 
@@ -88,6 +89,11 @@ template <class T>
 ExitCode run(const Communicator& world, const CommonOptions& common, const StatsOptions& o, const Setup& s) {
   RunSession session(world, common, "stats");
   const Communicator& comm = session.comm();
+  if (comm.is_root() && (common.checkpoint_every > 0 || common.restart)) {
+    std::cerr << "warning: stats is a single pass and writes no checkpoints; --checkpoint-every and --restart "
+                 "change nothing (a stopped run is simply run again)"
+              << std::endl;
+  }
   PhaseTimers& timers = session.timers();
   StageTimes stages;
   const DatasetInfo& info = s.info;
