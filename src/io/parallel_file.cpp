@@ -275,6 +275,8 @@ Handle write_array(const Communicator& comm, hid_t parent, const ArrayView& view
   Handle dataset = dataset_handle(
       H5Dcreate2(parent, view.name.c_str(), type, space, H5P_DEFAULT, create, H5P_DEFAULT),
       "creating dataset '" + view.name + "'");
+  // An empty array (a sort of no keys) has no storage to write to; the same on every rank.
+  if (view.global_size() == 0) return dataset;
   Selections sel = select_block(comm, space, view, Access::write);
   Handle dxpl = collective_transfer();
   agree_on_status(comm, H5Dwrite(dataset, type, sel.memory_space, sel.file_space, dxpl, view.data),
@@ -320,6 +322,7 @@ void read_array(const Communicator& comm, hid_t parent, const ArrayView& view) {
                          std::string(kernels::type_name(view.type)));
     }
   }
+  if (view.global_size() == 0) return;  // nothing stored, on every rank alike
   Handle space = dataspace_handle(H5Dget_space(dataset), "reading the shape of '" + view.name + "'");
   Selections sel = select_block(comm, space, view, Access::read);
   Handle dxpl = collective_transfer();

@@ -83,6 +83,16 @@ grep -q "resumed from checkpoint phase 1 (written on 3 ranks)" resumed.log || { 
 cmp -s out-normal-1x1/sorted.h5 killed/sorted.h5 || fail "the resumed sort's output differs"
 echo "ok: killed after the exchange on 3 ranks, resumed on 2: the same bytes"
 
+# No keys at all: an empty sorted file, and a checkpoint that resumes.
+"$PY" -c 'import h5py, numpy as np; h5py.File("empty.h5", "w")["keys"] = np.zeros(0, dtype=np.int64)'
+mpi 3 1 "$BIN_DIR/sort" --input empty.h5:/keys --output empty --checkpoint-every 1 --quiet >empty.log ||
+  { cat empty.log; fail "sorting no keys failed"; }
+"$PY" -c 'import h5py; f = h5py.File("empty/sorted.h5", "r"); assert f["keys"].shape == (0,) and f.attrs["count"] == 0' ||
+  fail "no keys: the output is not an empty /keys"
+mpi 2 1 "$BIN_DIR/sort" --input empty.h5:/keys --output empty --restart >empty-resume.log ||
+  { cat empty-resume.log; fail "no keys: the restart failed"; }
+echo "ok: no keys: PASS, an empty /keys, and a restart from its checkpoint"
+
 # The record names every phase, with keys/s.
 "$PY" - <<'PY' || fail "the run record lacks phases"
 import json
