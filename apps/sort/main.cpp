@@ -176,7 +176,6 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
     auto t = stages.measure("verify", timers, Phase::reduce);
     check = check_sorted(comm, out, n, input_checksum);
   }
-  const double sort_seconds = stages.total_max(comm, {"read", "write", "verify", "checksum"});
   std::filesystem::path written;
   {
     auto t = stages.measure("write", timers, Phase::io);
@@ -187,6 +186,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
     written = write_output_file(comm, std::filesystem::path(common.output) / "sorted.h5", views, attributes);
   }
   const nlohmann::json stage_seconds = stages.reduce_max(comm);
+  const double sort_seconds = StageTimes::total(stage_seconds, {"read", "write", "verify", "checksum"});
   const double keys_per_s = sort_seconds > 0 ? static_cast<double>(n) / sort_seconds : 0.0;
   char imbalance_text[64] = "";
   if (!start.checkpoint) std::snprintf(imbalance_text, sizeof imbalance_text, "; largest bucket %.3f x the mean", bucket_imbalance);

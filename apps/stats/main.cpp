@@ -67,18 +67,6 @@ std::pair<double, double> parse_range(const std::string& text) {
   return {lo, hi};
 }
 
-/// Writes `text` to `path` under a temporary name, renamed when complete (rank 0 only).
-void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path partial = path.string() + ".partial";
-  {
-    std::ofstream out(partial);
-    out << text;
-    out.close();
-    if (!out) throw RuntimeError("cannot write " + partial.string());
-  }
-  std::filesystem::rename(partial, path);
-}
-
 template <class T>
 nlohmann::json number(T v) {
   if constexpr (std::is_floating_point_v<T>) return nlohmann::json(static_cast<double>(v));
@@ -214,7 +202,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
 
   const nlohmann::json stage_seconds = stages.reduce_max(comm);
   const double quantile_seconds = stage_seconds["quantiles"].get<double>();
-  const double compute_seconds = stages.total_max(comm, {"read", "write", "verify"});
+  const double compute_seconds = StageTimes::total(stage_seconds, {"read", "write", "verify"});
   char line[512];
   std::snprintf(line, sizeof line, "[stats] %s%s%s: %lld values, min %.17g, max %.17g, mean %.17g, variance %.17g",
                 passed ? "PASS" : "FAIL", passed ? "" : " (", passed ? "" : (reason + ")").c_str(),

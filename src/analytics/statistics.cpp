@@ -150,13 +150,14 @@ std::vector<T> select_ranks(const Communicator& comm, std::span<const T> x, std:
   // A target whose prefix holds equal keys only (duplicates: Zipf's many 1s) is found at once.
   std::vector<char> found(targets, 0);
   std::vector<Bits> ands(targets);
+  std::vector<Bits> ors(targets);
   std::vector<Bits> not_ors(targets);
   for (; known < kWidth; known += kDigit) {
     // Found targets keep their full key as prefix, which no key's shorter top bits can equal
     // but by chance; their counts are ignored below.
     std::fill(local.begin(), local.end(), 0);
     std::fill(ands.begin(), ands.end(), static_cast<Bits>(~Bits{0}));
-    std::vector<Bits> ors(targets, 0);
+    std::fill(ors.begin(), ors.end(), Bits{0});
     if (copied) {
       kernels::count_digits<Bits>(candidates, known, prefix, local, ands, ors);
     } else {

@@ -5,9 +5,24 @@
 #include "src/comm/agreement.hpp"
 #include "src/io/parallel_file.hpp"
 
+#include <fstream>
+
 namespace tessera {
 
 namespace fs = std::filesystem;
+
+void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path partial = path.string() + ".partial";
+  {
+    std::ofstream out(partial, std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) throw RuntimeError("cannot write " + partial.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(partial, path, ec);
+  if (ec) throw RuntimeError("cannot rename " + partial.string() + " to " + path.string() + ": " + ec.message());
+}
 
 void write_file_atomically(const Communicator& comm, const fs::path& path, const std::function<void(hid_t file)>& write) {
   const fs::path partial = path.string() + ".partial";

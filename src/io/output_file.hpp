@@ -30,6 +30,10 @@ struct OutputAttributes {
 void write_file_atomically(const Communicator& comm, const std::filesystem::path& path,
                            const std::function<void(hid_t file)>& write);
 
+/// Not collective (the caller's rank writes): `text` into PATH.partial, then renamed to `path`,
+/// so a reader never sees half a file (JSON results, XDMF descriptions).
+void write_text_atomically(const std::filesystem::path& path, const std::string& text);
+
 /// Collective: writes `arrays` as datasets /<name> of `path` (replacing the file) with
 /// `attributes` on the root group; returns `path`.
 std::filesystem::path write_output_file(const Communicator& comm, const std::filesystem::path& path,

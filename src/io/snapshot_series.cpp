@@ -1,6 +1,8 @@
 // Snapshot files and the XDMF (version 2) time-series description.
 #include "src/io/snapshot_series.hpp"
 
+#include "src/io/output_file.hpp"
+
 #include "src/base/activity.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
@@ -18,19 +20,6 @@ namespace tessera {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Writes `text` to `path` through a temporary file and a rename, so readers never see half.
-void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = fs::path(path.string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out) throw RuntimeError("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw RuntimeError("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-}
 
 std::string slowest_first(const std::array<std::int64_t, 3>& v, int dims) {
   std::ostringstream s;
@@ -144,8 +133,8 @@ void SnapshotSeries::publish() const {
     index["snapshots"].push_back({{"step", e.step}, {"time", e.time}, {"file", e.file}, {"arrays", e.arrays}});
   }
   x << "  </Grid>\n </Domain>\n</Xdmf>\n";
-  write_atomically(xdmf_path(), x.str());
-  write_atomically(index_path(), index.dump(1) + "\n");
+  write_text_atomically(xdmf_path(), x.str());
+  write_text_atomically(index_path(), index.dump(1) + "\n");
 }
 
 }  // namespace tessera

@@ -49,10 +49,9 @@ nlohmann::json StageTimes::reduce_max(const Communicator& comm) const {
   return out;
 }
 
-double StageTimes::total_max(const Communicator& comm, const std::vector<std::string>& skip) const {
-  const nlohmann::json most = reduce_max(comm);
+double StageTimes::total(const nlohmann::json& reduced, const std::vector<std::string>& skip) {
   double total = 0;
-  for (const auto& [name, seconds] : most.items()) {
+  for (const auto& [name, seconds] : reduced.items()) {
     if (std::find(skip.begin(), skip.end(), name) == skip.end()) total += seconds.get<double>();
   }
   return total;

@@ -74,8 +74,8 @@ class StageTimes {
   [[nodiscard]] Scope measure(const std::string& name, PhaseTimers& timers, Phase phase);
   /// Collective: {"read": seconds, ...}, each the MAX over ranks.
   [[nodiscard]] nlohmann::json reduce_max(const Communicator& comm) const;
-  /// Collective: the sum of the MAX over ranks of every stage but those in `skip`.
-  [[nodiscard]] double total_max(const Communicator& comm, const std::vector<std::string>& skip = {}) const;
+  /// The sum of the stages of a reduce_max() result, but those in `skip`.
+  [[nodiscard]] static double total(const nlohmann::json& reduced, const std::vector<std::string>& skip = {});
 
  private:
   std::vector<std::pair<std::string, double>> stages_;
