@@ -58,6 +58,17 @@ double global_exact_sum(const Communicator& comm, const kernels::ExactSum& local
   return total.value();
 }
 
+void global_binned_sum(const Communicator& comm, kernels::BinnedRef local, std::span<double> out) {
+  const activity::Scope doing("allreduce (binned vector sum)");
+  fault::point(fault::Site::allreduce);
+  if (out.size() != local.size) throw RuntimeError("global_binned_sum: output and accumulator sizes differ");
+  std::vector<std::int16_t> top(local.top, local.top + local.size);
+  allreduce_in_place<std::int16_t>(comm, top, MPI_MAX);
+  kernels::binned_align(local, top);
+  allreduce_in_place<double>(comm, std::span<double>(local.bins, kernels::kBins * local.size), MPI_SUM);
+  kernels::binned_values(local, out);
+}
+
 const char* sum_mode_name(SumMode mode) { return mode == SumMode::exact ? "reproducible" : "fast"; }
 
 }  // namespace tessera

@@ -6,8 +6,12 @@
 //                 any rank count, thread count and process grid, and correctly rounded.
 // The reproducible mode sends 70 int64 per sum instead of one double and costs the node-local
 // exact accumulation; several sums share one reduction.
+// Long vectors (gradients) use binned sums instead (kernels/binned_sum.hpp): three doubles
+// and one int16 per element, bitwise the same for any split of the terms over ranks and
+// threads, accurate to about 2^-52 of the largest term.
 #pragma once
 
+#include "kernels/binned_sum.hpp"
 #include "kernels/partial_sum.hpp"
 #include "src/comm/communicator.hpp"
 
@@ -28,6 +32,12 @@ std::vector<double> global_sums(const Communicator& comm, std::span<const Partia
 
 /// Collective: the exact sum over ranks of every rank's exact accumulator, rounded once.
 double global_exact_sum(const Communicator& comm, const kernels::ExactSum& local);
+
+/// Collective: out[j] = the sum over ranks of every rank's binned accumulator j, the same bits
+/// on every rank whatever the order and split of the terms. `local` is used as the buffer:
+/// its windows are agreed (MPI_MAX) and its bins summed in place (MPI_SUM, exact). Needs
+/// at most kernels::kBinnedMaxTerms terms per element over all ranks.
+void global_binned_sum(const Communicator& comm, kernels::BinnedRef local, std::span<double> out);
 
 /// "fast" or "reproducible".
 const char* sum_mode_name(SumMode mode);

@@ -16,6 +16,7 @@ MPI_Datatype mpi_type() {
   else if constexpr (std::is_same_v<U, char>) return MPI_CHAR;
   else if constexpr (std::is_same_v<U, signed char>) return MPI_SIGNED_CHAR;
   else if constexpr (std::is_same_v<U, unsigned char>) return MPI_UNSIGNED_CHAR;
+  else if constexpr (std::is_same_v<U, short>) return MPI_SHORT;
   else if constexpr (std::is_same_v<U, int>) return MPI_INT;
   else if constexpr (std::is_same_v<U, unsigned>) return MPI_UNSIGNED;
   else if constexpr (std::is_same_v<U, long>) return MPI_LONG;

@@ -24,4 +24,15 @@ void wait_all(std::span<Request> requests) {
   TESSERA_MPI_CHECK(rc);
 }
 
+bool test_all(std::span<Request> requests) {
+  std::vector<MPI_Request> raw;
+  raw.reserve(requests.size());
+  for (auto& r : requests) raw.push_back(*r.handle());
+  int done = 0;
+  const int rc = MPI_Testall(static_cast<int>(raw.size()), raw.data(), &done, MPI_STATUSES_IGNORE);
+  for (std::size_t i = 0; i < raw.size(); ++i) *requests[i].handle() = raw[i];
+  TESSERA_MPI_CHECK(rc);
+  return done != 0;
+}
+
 }  // namespace tessera

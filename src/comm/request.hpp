@@ -38,5 +38,7 @@ class Request {
 
 /// Waits for all requests (MPI_Waitall); throws MpiError on failure.
 void wait_all(std::span<Request> requests);
+/// Drives the requests' progress without blocking (MPI_Testall); true when all completed.
+bool test_all(std::span<Request> requests);
 
 }  // namespace tessera

@@ -1,0 +1,107 @@
+// Reading labelled data sets (see labelled_rows.hpp).
+#include "src/learn/labelled_rows.hpp"
+
+#include "kernels/element_type.hpp"
+#include "src/base/error.hpp"
+#include "src/comm/agreement.hpp"
+#include "src/comm/collectives.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace tessera {
+
+double default_input_scale(const DatasetInfo& images) { return images.type == ElementType::u8 ? 1.0 / 255.0 : 1.0; }
+
+template <class T>
+LabelledRows<T> read_labelled_rows(const Communicator& comm, const DatasetInfo& images, const DatasetInfo& labels,
+                                   double scale, const std::string& what) {
+  if (images.shape.size() < 2) {
+    throw UsageError(what + " " + images.ref.text() + " is " + shape_string(images.shape) +
+                         "; it must hold one sample per row (rows x features, or rows x height x width)",
+                     true);
+  }
+  if (labels.shape.size() != 1 || kernels::is_floating(labels.type)) {
+    throw UsageError(what + "-labels " + labels.ref.text() + " is " + std::string(kernels::type_name(labels.type)) +
+                         " " + shape_string(labels.shape) + "; the labels must be a 1D dataset of integer classes",
+                     true);
+  }
+  if (labels.rows() != images.rows()) {
+    throw UsageError(what + " " + images.ref.text() + " holds " + std::to_string(images.rows()) + " samples but " +
+                         labels.ref.text() + " holds " + std::to_string(labels.rows()) +
+                         " labels; give the labels of these samples (one per row)",
+                     true);
+  }
+  LabelledRows<T> data;
+  data.part = RowPartition::uniform(images.rows(), comm.size());
+  data.columns = images.columns();
+  require_memory_for_rows(comm, images, data.part,
+                          static_cast<double>(data.columns) * sizeof(T) + sizeof(std::int32_t) + sizeof(std::int64_t));
+  const std::int64_t local = data.part.count(comm.rank());
+  data.x.resize(static_cast<std::size_t>(local * data.columns));
+  read_rows<T>(comm, images, data.part, data.x);
+  require_finite<T>(comm, images, data.x, data.columns, data.part.offset(comm.rank()));
+  if (scale != 1.0) {
+    const T s = static_cast<T>(scale);
+    for (T& v : data.x) v *= s;
+  }
+  std::vector<std::int64_t> raw(static_cast<std::size_t>(local));
+  read_rows<std::int64_t>(comm, labels, data.part, raw);
+  // The first out-of-range label anywhere, by global row.
+  std::int64_t first_bad = std::numeric_limits<std::int64_t>::max();
+  std::int64_t bad_value = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] < 0 || raw[i] > std::numeric_limits<std::int32_t>::max() - 1) {
+      first_bad = data.part.offset(comm.rank()) + static_cast<std::int64_t>(i);
+      bad_value = raw[i];
+      break;
+    }
+  }
+  const std::int64_t worst = allreduce_min(comm, first_bad);
+  if (worst != std::numeric_limits<std::int64_t>::max()) {
+    const std::int64_t value = allreduce_min(comm, worst == first_bad ? bad_value : std::numeric_limits<std::int64_t>::max());
+    throw UsageError(labels.ref.text() + " row " + std::to_string(worst) + " holds label " + std::to_string(value) +
+                         "; classes are numbered 0, 1, 2, ... (fix the labels, or import them again)",
+                     true);
+  }
+  data.y.assign(raw.begin(), raw.end());
+  return data;
+}
+
+template <class T>
+std::int32_t largest_label(const Communicator& comm, const LabelledRows<T>& data) {
+  const std::int32_t local = data.y.empty() ? -1 : *std::max_element(data.y.begin(), data.y.end());
+  return allreduce_max(comm, local);
+}
+
+template <class T>
+void require_labels_below(const Communicator& comm, const LabelledRows<T>& data, std::int32_t classes,
+                          const std::string& what, const std::string& fix) {
+  std::int64_t first_bad = std::numeric_limits<std::int64_t>::max();
+  std::int64_t value = std::numeric_limits<std::int64_t>::max();
+  for (std::size_t i = 0; i < data.y.size(); ++i) {
+    if (data.y[i] >= classes) {
+      first_bad = data.part.offset(comm.rank()) + static_cast<std::int64_t>(i);
+      value = data.y[i];
+      break;
+    }
+  }
+  const std::int64_t worst = allreduce_min(comm, first_bad);
+  if (worst == std::numeric_limits<std::int64_t>::max()) return;
+  const std::int64_t label = allreduce_min(comm, worst == first_bad ? value : std::numeric_limits<std::int64_t>::max());
+  throw UsageError(what + " row " + std::to_string(worst) + " holds label " + std::to_string(label) + ", but the model has " +
+                       std::to_string(classes) + " classes (0 to " + std::to_string(classes - 1) + "); " + fix,
+                   true);
+}
+
+#define TESSERA_LABELLED_ROWS(T)                                                                                     \
+  template LabelledRows<T> read_labelled_rows<T>(const Communicator&, const DatasetInfo&, const DatasetInfo&, double, \
+                                                 const std::string&);                                               \
+  template std::int32_t largest_label<T>(const Communicator&, const LabelledRows<T>&);                               \
+  template void require_labels_below<T>(const Communicator&, const LabelledRows<T>&, std::int32_t,                   \
+                                        const std::string&, const std::string&);
+TESSERA_LABELLED_ROWS(float)
+TESSERA_LABELLED_ROWS(double)
+#undef TESSERA_LABELLED_ROWS
+
+}  // namespace tessera
