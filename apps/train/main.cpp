@@ -155,6 +155,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Train
   }
   const std::int32_t largest = largest_label(world, train);
   const std::int64_t classes = o.classes > 0 ? o.classes : largest + 1;
+  if (o.classes == 1) throw UsageError("--classes 1: a classifier needs at least 2 classes", true);
   if (classes < 2) {
     throw UsageError("--train-labels " + refs.train_labels.ref.text() + " holds only class 0: a classifier needs at "
                      "least 2 classes (check the labels, or give --classes)", true);
@@ -486,6 +487,7 @@ ExitCode train_main(const Communicator& world, int argc, char** argv) {
     refs.test_labels = describe_dataset(world, labels_of(world, refs.test->ref, o.test_labels, "--test-labels"));
   }
   if (!o.evaluate.empty()) {
+    if (!refs.test) throw UsageError("--evaluate needs --test FILE.h5:/images (and --test-labels unless named)", true);
     LoadedModel model = read_model(world, o.evaluate);
     return model.precision == "float64" ? evaluate<double>(world, o, refs, std::move(model))
                                         : evaluate<float>(world, o, refs, std::move(model));

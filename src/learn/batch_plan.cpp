@@ -1,4 +1,5 @@
-// Batch order and sample fetching (see batch_plan.hpp).
+// Batch order and sample fetching (see batch_plan.hpp). Every rank builds the same plan, so
+// its errors are collective.
 #include "src/learn/batch_plan.hpp"
 
 #include "src/base/error.hpp"
@@ -14,14 +15,15 @@ constexpr std::uint64_t kStreamEpochOrder = 0xe90c;
 
 BatchPlan::BatchPlan(std::int64_t samples, std::int64_t batch, std::int64_t micro_batch, std::uint64_t seed)
     : samples_(samples), batch_(batch), micro_batch_(micro_batch), seed_(seed) {
-  if (batch < 1) throw UsageError("--batch " + std::to_string(batch) + ": the global batch needs at least 1 sample");
+  if (batch < 1) throw UsageError("--batch " + std::to_string(batch) + ": the global batch needs at least 1 sample", true);
   if (micro_batch < 1) {
-    throw UsageError("--micro-batch " + std::to_string(micro_batch) + ": a micro-batch needs at least 1 sample");
+    throw UsageError("--micro-batch " + std::to_string(micro_batch) + ": a micro-batch needs at least 1 sample", true);
   }
-  if (samples < 1) throw UsageError("the training set holds no samples; nothing to train on");
+  if (samples < 1) throw UsageError("the training set holds no samples; nothing to train on", true);
   if (batch > samples) {
     throw UsageError("--batch " + std::to_string(batch) + " is larger than the training set (" + std::to_string(samples) +
-                     " samples); use --batch " + std::to_string(samples) + " or less");
+                     " samples); use --batch " + std::to_string(samples) + " or less",
+                     true);
   }
   steps_per_epoch_ = (samples + batch - 1) / batch;
 }

@@ -32,7 +32,8 @@ Trainer<T>::Trainer(Communicator comm, ModelSpec spec, TrainConfig config, const
   if (micro_per_step > kernels::kBinnedMaxTerms) {
     throw UsageError("--batch " + std::to_string(config_.batch) + " / --micro-batch " + std::to_string(config_.micro_batch) +
                      " makes " + std::to_string(micro_per_step) + " micro-batches per step; reproducible sums take at most " +
-                     std::to_string(kernels::kBinnedMaxTerms) + " (use a larger --micro-batch)");
+                     std::to_string(kernels::kBinnedMaxTerms) + " (use a larger --micro-batch)",
+                     true);
   }
   const std::int64_t rows = plan_.max_rows_per_rank(comm_.size());
   for (const LayerShape& layer : spec_.layers()) {
