@@ -42,7 +42,8 @@ void mlp_backward_layer(std::span<const DenseShape> layers, std::size_t l, const
   const auto first = static_cast<std::size_t>(layer.weights);
   const auto count = static_cast<std::size_t>(layer.parameters());
   const bool binned = !sums.binned.empty();
-#pragma omp parallel
+  // One thread per scratch buffer and accumulator the caller provided.
+#pragma omp parallel num_threads(static_cast<int>(scratch.size()))
   {
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
     T* dw = scratch[t].data() + first;

@@ -38,7 +38,8 @@ struct ThreadGradients {
 /// Backward pass of layer l for every micro-batch: each micro-batch's weight and bias
 /// gradient (computed in the thread's `scratch`, a parameter-sized buffer) is added to its
 /// thread's accumulator, and for l > 0 deltas[l - 1] receives the gradient below (through the
-/// ReLU). deltas[l] holds the gradient of layer l's output. Thread 0 calls `progress` after
+/// ReLU). deltas[l] holds the gradient of layer l's output. Runs on scratch.size() threads
+/// (one accumulator of `sums` each). Thread 0 calls `progress` after
 /// each of its micro-batches (to drive communication in flight).
 template <class T>
 void mlp_backward_layer(std::span<const DenseShape> layers, std::size_t l, const T* parameters, const T* x,
