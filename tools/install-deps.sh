@@ -18,7 +18,7 @@ done
 
 PACKAGES=(
   build-essential cmake git python3 python3-matplotlib python3-numpy python3-h5py procps
-  python3-sklearn python3-threadpoolctl libopenblas0-pthread
+  python3-sklearn python3-threadpoolctl libopenblas0-pthread libblas-dev dataset-fashion-mnist
   openmpi-bin libopenmpi-dev
   libhdf5-openmpi-dev hdf5-tools
   libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libips4o-dev
