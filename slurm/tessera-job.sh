@@ -20,13 +20,16 @@
 # a cluster without task binding OpenMP binding would put every rank on the node's first core.
 #
 # The pieces, for batch scripts that run something before the app (slurm/kmeans.sbatch
-# generates its data set first):
+# generates its data set first, slurm/train.sbatch imports one):
 #   tessera_setup              placement (OMP_*), TESSERA_LAUNCH (srun or mpirun command line),
 #                              TESSERA_RESTARTS (reruns so far)
 #   tessera_exe NAME           TESSERA_EXE = path of the executable NAME; exits 2 if missing
 #   tessera_step MODE CMD...   runs CMD on the job's tasks; MODE forward passes USR1/TERM on
 #                              to it, MODE hold only notes them (TESSERA_STOP_ASKED=1) and lets
 #                              it finish; the exit status is in TESSERA_STEP_RC
+#   tessera_run_here MODE CMD...
+#                              the same for a serial CMD (a tool, a shell function) that runs in
+#                              the batch shell itself, not on the job's tasks
 #   tessera_end NAME RC        exits with RC, requeueing the job first as described above
 #   tessera_app_option NAME ARGS...
 #                              the value of app option NAME (e.g. --output) in ARGS, else in
@@ -34,6 +37,9 @@
 #   tessera_generate FILE ARGS...
 #                              makes the data set FILE with `tessera-data generate ARGS...` on
 #                              the job's tasks unless FILE is there (a requeued job reuses it)
+#   tessera_make FILE CMD...   makes FILE with the serial CMD (in the batch shell) unless FILE is
+#                              there (a requeued job reuses it); CMD writes FILE.partial, which
+#                              is removed first and renamed to FILE once CMD has succeeded
 
 tessera_setup() {
   export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}
@@ -63,10 +69,16 @@ tessera_exe() {
 tessera_step() {
   local mode=$1
   shift
+  tessera_run_here "$mode" "${TESSERA_LAUNCH[@]}" "$@"
+}
+
+tessera_run_here() {
+  local mode=$1
+  shift
   TESSERA_STOP_ASKED=0
   # The step runs in the background: bash runs traps only between commands, so a foreground
   # step would delay the signal until it ended by itself.
-  "${TESSERA_LAUNCH[@]}" "$@" &
+  "$@" &
   local step=$!
   if [ "$mode" = forward ]; then
     trap "echo 'tessera: USR1 received: asking the ranks to checkpoint and stop'; kill -USR1 $step 2>/dev/null" USR1
@@ -163,5 +175,33 @@ tessera_generate() {
   if [ "$TESSERA_STOP_ASKED" -eq 1 ]; then
     # Asked to stop (time limit, pre-emption) while generating: the data set is kept for the rerun.
     tessera_end tessera-data 75
+  fi
+}
+
+tessera_make() {
+  local data=$1
+  shift
+  if [ -e "$data" ]; then
+    echo "tessera: reusing the data set $data"
+    return
+  fi
+  tessera_setup
+  mkdir -p "$(dirname "$data")"
+  # A .partial left by a run that was killed is incomplete: start it again.
+  rm -f "$data.partial"
+  echo "tessera: job ${SLURM_JOB_ID:-?}: making the data set $data: $*"
+  tessera_run_here hold "$@"
+  if [ "$TESSERA_STEP_RC" -ne 0 ]; then
+    rm -f "$data.partial"
+    tessera_end "$(basename "$1")" "$TESSERA_STEP_RC"
+  fi
+  if [ ! -e "$data.partial" ]; then
+    echo "tessera: $* succeeded but wrote no $data.partial" >&2
+    exit 3
+  fi
+  mv "$data.partial" "$data"
+  if [ "$TESSERA_STOP_ASKED" -eq 1 ]; then
+    # Asked to stop (time limit, pre-emption) while making it: the data set is kept for the rerun.
+    tessera_end "$(basename "$1")" 75
   fi
 }

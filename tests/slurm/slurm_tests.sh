@@ -5,6 +5,9 @@
 # sort, stats: jobs that generate or are given their keys pass, and sort matches a local run.
 # kmeans: a job generates its data set on its 4 tasks, is stopped by USR1, requeued, reuses the
 # data set and resumes to an uninterrupted run's digest; a job given KMEANS_INPUT completes.
+# train: a job imports Fashion-MNIST into its output directory, is stopped by USR1, requeued,
+# reuses the import and resumes to an uninterrupted run's weights and history; a job given
+# TRAIN_DATA (scikit-learn's digits) completes with the default checkpoint interval.
 # Exit 77 (skipped) only when Slurm is not installed.
 source "$(dirname "$0")/../e2e/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -108,6 +111,42 @@ mpi 2 1 "$BIN_DIR/sort" --input "$WORK/$keys:/keys" --values "$WORK/$keys:/value
 cmp -s sort/sorted.h5 sort-ref/sorted.h5 || fail "sort job: its output differs from a local run's"
 STATS_INPUT="$WORK/$keys:/keys" plain_job stats stats --bins 20
 echo "ok: the sort job's output equals a local 2-rank run's; stats read the job's keys"
+
+# train: no --train, no TRAIN_DATA, so the job imports Fashion-MNIST into its output directory
+# first. An MLP for 2 epochs (470 steps, a few seconds: time for USR1).
+TR_ARGS=(--model mlp --hidden 64 --epochs 2 --reproducible --checkpoint-every 50 --target-accuracy 0.8 --quiet)
+submit_bg train "$ROOT/slurm/train.sbatch" "${TR_ARGS[@]}" --output "$WORK/train" --record "$WORK/train.jsonl"
+wait_for_checkpoint train/checkpoints 50 120 "$SUBMIT_PID"
+scancel --signal=USR1 --batch "$JOB"
+wait "$SUBMIT_PID" || fail "train job: sbatch --wait returned non-zero: $(cat train.out)"
+touch "release-$JOB.stop"
+fm=train/fashion-mnist.h5
+[ "$(grep -c "making the data set $WORK/$fm" train.out)" -eq 1 ] || fail "train job: data not imported once: $(cat train.out)"
+grep -q "reusing the data set $WORK/$fm" train.out || fail "train job: the rerun did not reuse the import"
+[ ! -e "$fm.partial" ] || fail "train job: a .partial data set was left behind"
+grep -q "received SIGUSR1: checkpoint of step" train.out || fail "train job: no checkpoint on USR1"
+grep -q "requeueing job $JOB" train.out || fail "train job: not requeued"
+grep -q "resumed from checkpoint step" train.out || fail "train job: the rerun did not resume"
+grep -q "\[train\] PASS" train.out || fail "train job printed no PASS"
+grep -q '"ranks":4' train.jsonl || fail "train job did not run 4 ranks"
+[ "$(final_state "$JOB")" = COMPLETED ] || fail "train job ended $(final_state "$JOB")"
+mpi 2 1 "$BIN_DIR/train" --train "$fm:/train/images" --train-labels "$fm:/train/labels" --test "$fm:/test/images" \
+  --test-labels "$fm:/test/labels" "${TR_ARGS[@]}" --output train-ref --record train-ref.jsonl >/dev/null
+got=$(digest_of train.jsonl)
+[ "$got" = "$(digest_of train-ref.jsonl)" ] || fail "train job: digest $got differs from the uninterrupted $(digest_of train-ref.jsonl)"
+/usr/bin/python3 - train-ref/history.jsonl train/history.jsonl <<'PY' || fail "train job: its history differs from the uninterrupted run's"
+import json, sys
+a, b = ([json.loads(line) for line in open(p)] for p in sys.argv[1:])
+keys = ("epoch", "step", "loss", "train_accuracy", "test_loss", "test_accuracy")
+assert len(a) == 2 and [[e[k] for k in keys] for e in a] == [[e[k] for k in keys] for e in b], (a, b)
+PY
+echo "ok: job $JOB: Fashion-MNIST imported once, USR1 -> checkpoint -> requeued -> import reused -> resumed -> digest $got and history match"
+"$ROOT/tools/tessera-import" /usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz digits.h5:/digits \
+  --label-column -1 >/dev/null
+TRAIN_DATA="$WORK/digits.h5:/digits" plain_job train-digits train --input-scale 0.0625 --model mlp --hidden 32 \
+  --lr 0.01 --batch 64 --epochs 3 --target-accuracy 0.9
+grep -q "making the data set" train-digits.out && fail "train job given TRAIN_DATA imported data"
+grep -q -- "--checkpoint-every 200 " train-digits.out || fail "train job: no default --checkpoint-every 200"
 
 ARGS=(--nx 1023 --ny 1001 --steps 1500 --quiet)
 mpi 2 1 "$BIN_DIR/heat" "${ARGS[@]}" --output ref --record ref.jsonl >/dev/null

@@ -4,6 +4,8 @@
 # kmeans: strong and weak sweeps over generated data sets (each generated once, then reused),
 # reported beside heat with its own throughput (point-centre-feature triples/s) and model.
 # sort and stats: sweeps over generated keys, reported with their throughput and no model.
+# train: strong and weak sweeps over Fashion-MNIST rows (imported once, prefix subsets written
+# once), reported with samples/s, seconds per epoch and no model.
 source "$(dirname "$0")/../e2e/lib.sh"
 TOOLS=$(cd "$(dirname "$0")/../../tools" && pwd)
 
@@ -224,5 +226,68 @@ status=$?
 set -e
 [ "$status" -eq 2 ] && grep -q "are for sort and stats" err.log || fail "kmeans --dist not refused with exit 2"
 echo "ok: sort and stats sweeps and their report tables"
+
+# train: a strong sweep (4000 rows, global batch 256) and a weak one (2000 rows and a batch of
+# 64 per core); both read prefixes of one Fashion-MNIST import.
+"$TOOLS/tessera-scaling" --app train --mode strong --rows 4000 --ranks 1,2 --repeats 1 --bin-dir "$BIN_DIR" \
+  --results train.jsonl >train-strong.log
+"$TOOLS/tessera-scaling" --app train --mode weak --rows-per-rank 2000 --ranks 1,2 --repeats 1 --bin-dir "$BIN_DIR" \
+  --results train.jsonl >train-weak.log
+[ "$(wc -l <train.jsonl)" -eq 4 ] || fail "expected 4 train records"
+[ "$(cat train-strong.log train-weak.log | grep -c "imported Fashion-MNIST")" -eq 1 ] || fail "Fashion-MNIST not imported exactly once"
+grep -q "reusing .*train-data/fashion-mnist-4000.h5" train-weak.log || fail "the weak sweep did not reuse the 4000-row prefix"
+ls train-data/fashion-mnist.h5 train-data/fashion-mnist-2000.h5 >/dev/null || fail "no train data sets"
+! ls train-data/*.partial 2>/dev/null || fail "a .partial train data set was left behind"
+"$TOOLS/tessera-report" train.jsonl -o train-report >/dev/null
+/usr/bin/python3 - <<'PY'
+import json, statistics
+records = [json.loads(l) for l in open("train.jsonl")]
+md = open("train-report/report.md").read()
+
+def tables_after(marker):
+    lines = md[md.index(marker):].splitlines()
+    out, i = [], 0
+    while len(out) < 2:
+        while not lines[i].startswith("|"):
+            i += 1
+        header = lines[i]
+        rows = []
+        i += 2
+        while lines[i].startswith("|"):
+            rows.append([c.strip() for c in lines[i].strip("|").split("|")])
+            i += 1
+        out.append((header, rows))
+    return out
+
+for mode, per in (("strong", None), ("weak", 2000)):
+    (epoch_header, epoch_rows), (header, rows) = tables_after(f"## train: {mode} scaling")
+    assert "s/epoch" in epoch_header and "ksamples/s" in header and "s/step" in header, (epoch_header, header)
+    assert len(rows) == 2 and len(epoch_rows) == 2, rows
+    for row, epoch_row in zip(rows, epoch_rows):
+        ranks = int(row[0])
+        [r] = [r for r in records if r["sweep"]["mode"] == mode and r["ranks"] == ranks]
+        rows_expected = 4000 if per is None else per * ranks
+        batch = 256 if per is None else 64 * ranks
+        assert int(row[2]) == rows_expected and r["problem"]["batch"] == batch, (row, r["problem"])
+        assert row[3] == f"{r['step_seconds'] / r['steps_run']:.4e}", (row[3], r)
+        assert row[4] == f"{r['metrics']['samples_per_s'] / 1e3:.1f}", row
+        steps = -(-rows_expected // batch)
+        assert int(epoch_row[4]) == steps == r["steps_run"], (epoch_row, r["steps_run"])
+        assert epoch_row[5] == f"{r['step_seconds']:.4g}", (epoch_row, r["step_seconds"])
+        assert row[-3] == "yes", row
+assert "No performance model for train" in md
+print("train report checks passed")
+PY
+"$TOOLS/tessera-scaling" --app train --mode weak --rows-per-rank 1000 --ranks 2,4 --repeats 1 --bin-dir "$BIN_DIR" \
+  --results cluster-train.jsonl --data-dir "$WORK/train-data" --slurm-array train.sbatch >/dev/null
+grep -q "#SBATCH --array=0-1" train.sbatch && grep -q "train-data/fashion-mnist-4000.h5:/train/images" train.sbatch ||
+  fail "the train job array lacks its points"
+bash -n train.sbatch || fail "the generated train batch script is not valid bash"
+set +e
+"$TOOLS/tessera-scaling" --app train --mode weak --rows-per-rank 40000 --ranks 1,2 --results x.jsonl 2>err.log
+status=$?
+set -e
+[ "$status" -eq 2 ] && grep -q "Fashion-MNIST's training set has 60000" err.log || fail "too many train rows not refused with exit 2"
+echo "ok: train sweeps, their report tables and job array"
 
 echo "scaling and report tools: all checks passed"
