@@ -227,6 +227,8 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Train
   const double io_before = timers.seconds(Phase::io);
   double epoch_start = loop_start;
   std::int64_t epoch_first_step = start.step;
+  std::int64_t epoch_samples_run = 0;  // samples this run processed in the current epoch
+  std::int64_t samples_run = 0;
   bool stopped = false;
   std::int64_t step = start.step;
   std::optional<Evaluation> last_test;
@@ -240,12 +242,14 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Train
     epoch_loss += r.loss_sum;
     epoch_correct += r.correct;
     epoch_seen += r.samples;
+    epoch_samples_run += r.samples;
+    samples_run += r.samples;
     ++step;
     const bool epoch_end = step % plan.steps_per_epoch() == 0;
     if (epoch_end) {
       const std::int64_t epoch = step / plan.steps_per_epoch();
       const double seconds = allreduce_max(world, MPI_Wtime() - epoch_start);
-      const double samples_per_s = static_cast<double>((step - epoch_first_step)) * static_cast<double>(config.batch) / seconds;
+      const double samples_per_s = static_cast<double>(epoch_samples_run) / seconds;
       last_epoch_loss = epoch_loss / static_cast<double>(epoch_seen);
       nlohmann::json entry{{"epoch", epoch},
                            {"step", step},
@@ -275,6 +279,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Train
       epoch_seen = 0;
       epoch_start = MPI_Wtime();
       epoch_first_step = step;
+      epoch_samples_run = 0;
     }
     char detail[96];
     std::snprintf(detail, sizeof detail, "loss %.5f", r.loss_sum / static_cast<double>(r.samples));
@@ -302,7 +307,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Train
   const bool passed = loss_fell && accurate;
   const std::uint64_t digest = state_digest(world, trainer.state());
   const std::int64_t steps_run = step - start.step;
-  const double samples_per_s = step_seconds > 0 ? static_cast<double>(steps_run * config.batch) / step_seconds : 0.0;
+  const double samples_per_s = step_seconds > 0 ? static_cast<double>(samples_run) / step_seconds : 0.0;
   char summary[1024];
   std::snprintf(summary, sizeof summary,
                 "[train] %s: loss %.6f -> %.6f (%s), %s accuracy %s (target %s), train accuracy %s\n"
