@@ -7,6 +7,25 @@
 
 namespace tessera::kernels {
 
+namespace {
+
+// Rows x through every layer; layer l writes out(l) (ReLU after all but the last); returns
+// the logits.
+template <class T, class Output>
+const T* forward_rows(std::span<const DenseShape> layers, const T* parameters, const T* x, std::int64_t rows, Output out) {
+  const T* in = x;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const DenseShape& layer = layers[l];
+    T* z = out(l);
+    dense_forward<T>(in, parameters + layer.weights, parameters + layer.bias, z, rows, layer.in, layer.out);
+    if (l + 1 != layers.size()) relu_forward<T>(z, rows * layer.out);
+    in = z;
+  }
+  return in;
+}
+
+}  // namespace
+
 template <class T>
 void mlp_forward_loss(std::span<const DenseShape> layers, const T* parameters, const T* x, MicroBatchOffsets offsets,
                       std::span<T* const> outputs, const std::int32_t* labels, T* dlogits, double* losses,
@@ -18,15 +37,9 @@ void mlp_forward_loss(std::span<const DenseShape> layers, const T* parameters, c
   for (std::int64_t j = 0; j < micro; ++j) {
     const std::int64_t r0 = offsets[static_cast<std::size_t>(j)];
     const std::int64_t rows = offsets[static_cast<std::size_t>(j) + 1] - r0;
-    const T* in = x + r0 * layers[0].in;
-    for (std::size_t l = 0; l < layers.size(); ++l) {
-      const DenseShape& layer = layers[l];
-      T* out = outputs[l] + r0 * layer.out;
-      dense_forward<T>(in, parameters + layer.weights, parameters + layer.bias, out, rows, layer.in, layer.out);
-      if (l != last) relu_forward<T>(out, rows * layer.out);
-      in = out;
-    }
-    const LossResult loss = softmax_cross_entropy<T>(outputs[last] + r0 * classes, labels + r0, rows, classes,
+    const T* logits = forward_rows<T>(layers, parameters, x + r0 * layers[0].in, rows,
+                                      [&](std::size_t l) { return outputs[l] + r0 * layers[l].out; });
+    const LossResult loss = softmax_cross_entropy<T>(logits, labels + r0, rows, classes,
                                                      dlogits + r0 * classes, nullptr, nullptr);
     losses[j] = loss.loss;
     corrects[j] = loss.correct;
@@ -123,16 +136,10 @@ void mlp_evaluate(std::span<const DenseShape> layers, const T* parameters, const
       std::fill(chunk_labels.begin(), chunk_labels.end(), 0);
       std::copy(x + (lo - first_row) * columns, x + (hi - first_row) * columns, input.begin() + (lo - g0) * columns);
       std::copy(labels + (lo - first_row), labels + (hi - first_row), chunk_labels.begin() + (lo - g0));
-      const T* in = input.data();
-      T* out = a.data();
-      for (std::size_t l = 0; l < layers.size(); ++l) {
-        const DenseShape& layer = layers[l];
-        dense_forward<T>(in, parameters + layer.weights, parameters + layer.bias, out, chunk, layer.in, layer.out);
-        if (l + 1 != layers.size()) relu_forward<T>(out, chunk * layer.out);
-        in = out;
-        out = out == a.data() ? b.data() : a.data();
-      }
-      softmax_cross_entropy<T>(in, chunk_labels.data(), chunk, classes, nullptr, row_loss.data(), predicted.data());
+      // Layers write alternately into a and b.
+      const T* logits = forward_rows<T>(layers, parameters, input.data(), chunk,
+                                        [&](std::size_t l) { return l % 2 == 0 ? a.data() : b.data(); });
+      softmax_cross_entropy<T>(logits, chunk_labels.data(), chunk, classes, nullptr, row_loss.data(), predicted.data());
       for (std::int64_t r = lo - g0; r < hi - g0; ++r) {
         const auto i = static_cast<std::size_t>(r);
         losses[t].add(row_loss[i]);

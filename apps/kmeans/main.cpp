@@ -271,8 +271,8 @@ ExitCode kmeans_main(const Communicator& world, int argc, char** argv) {
   const DatasetInfo info = describe_dataset(world, setup.input);
   if (!setup.truth) {
     // Generated and imported data name their labels beside the points.
-    if (const auto labels = dataset_string_attribute(world, setup.input, "labels"); labels && !labels->empty()) {
-      const DatasetRef truth{setup.input.file, labels->front() == '/' ? *labels : "/" + *labels};
+    if (const auto named = named_labels(world, setup.input)) {
+      const DatasetRef& truth = *named;
       std::string problem;
       try {
         const DatasetInfo labels_info = describe_dataset(world, truth);
@@ -286,7 +286,7 @@ ExitCode kmeans_main(const Communicator& world, int argc, char** argv) {
         problem = e.what();
       }
       if (!problem.empty() && world.is_root()) {
-        std::cerr << "warning: " << setup.input.text() << " names its true labels '" << *labels
+        std::cerr << "warning: " << setup.input.text() << " names its true labels '" << truth.path
                   << "' (attribute 'labels'), but " << problem << "; no adjusted Rand index" << std::endl;
       }
     }

@@ -67,12 +67,8 @@ struct TrainOptions {
 DatasetRef labels_of(const Communicator& world, const DatasetRef& images, const std::string& given,
                      const std::string& option) {
   if (!given.empty()) return parse_dataset_ref(given, option);
-  const auto named = dataset_string_attribute(world, images, "labels");
-  if (!named || named->empty()) {
-    throw UsageError(images.text() + " names no labels (no 'labels' attribute); give " + option + " FILE.h5:/labels",
-                     true);
-  }
-  return DatasetRef{images.file, named->front() == '/' ? *named : "/" + *named};
+  if (auto named = named_labels(world, images)) return *named;
+  throw UsageError(images.text() + " names no labels (no 'labels' attribute); give " + option + " FILE.h5:/labels", true);
 }
 
 std::string percent(double fraction) {

@@ -349,11 +349,7 @@ std::string KMeans<T>::init_from_file() {
                          std::to_string(k_) + "x" + std::to_string(d_) + " (--k x the features of " + data_.ref.text() + ")",
                      true);
   }
-  const RowPartition split = RowPartition::uniform(k_, comm_.size());
-  std::vector<double> mine(static_cast<std::size_t>(split.count(comm_.rank())) * static_cast<std::size_t>(d_));
-  read_rows<double>(comm_, info, split, mine);
-  require_finite<double>(comm_, info, mine, d_, split.offset(comm_.rank()));
-  std::vector<double> given = allgatherv(comm_, std::span<const double>(mine));
+  std::vector<double> given = read_replicated<double>(comm_, info);
   for (int j = 0; j < k_; ++j) {
     for (int f = 0; f < d_; ++f) given[static_cast<std::size_t>(j) * d_ + f] -= mean_[static_cast<std::size_t>(f)];
   }

@@ -350,7 +350,23 @@ void require_finite(const Communicator& comm, const DatasetInfo& info, std::span
   }
 }
 
+template <class T>
+std::vector<T> read_replicated(const Communicator& comm, const DatasetInfo& info) {
+  const RowPartition split = RowPartition::uniform(info.rows(), comm.size());
+  std::vector<T> mine(static_cast<std::size_t>(split.count(comm.rank()) * info.columns()));
+  read_rows<T>(comm, info, split, mine);
+  require_finite<T>(comm, info, mine, info.columns(), split.offset(comm.rank()));
+  return allgatherv(comm, std::span<const T>(mine));
+}
+
+std::optional<DatasetRef> named_labels(const Communicator& comm, const DatasetRef& ref) {
+  const auto named = dataset_string_attribute(comm, ref, "labels");
+  if (!named || named->empty()) return std::nullopt;
+  return DatasetRef{ref.file, named->front() == '/' ? *named : "/" + *named};
+}
+
 #define TESSERA_READER_INSTANTIATE(T)                                                                          \
+  template std::vector<T> read_replicated<T>(const Communicator&, const DatasetInfo&);                          \
   template void read_rows<T>(const Communicator&, const DatasetInfo&, const RowPartition&, std::span<T>,       \
                              std::int64_t);                                                                    \
   template void require_finite<T>(const Communicator&, const DatasetInfo&, std::span<const T>, std::int64_t,   \

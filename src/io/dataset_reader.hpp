@@ -57,6 +57,9 @@ std::vector<DatasetInfo> list_datasets(const Communicator& comm, const std::file
 std::optional<std::string> dataset_string_attribute(const Communicator& comm, const DatasetRef& ref,
                                                     const std::string& name);
 
+/// Collective: the dataset the `labels` attribute of `ref` names (generated and imported data
+/// name their labels beside the samples), resolved in the same file; none without one.
+std::optional<DatasetRef> named_labels(const Communicator& comm, const DatasetRef& ref);
 /// Throws a UsageError unless the dataset has `ndims` dimensions; `needed` says what the app
 /// needs, e.g. "a 2D table (rows x features)".
 void require_dims(const DatasetInfo& info, int ndims, const std::string& needed);
@@ -74,6 +77,11 @@ template <class T>
 void read_rows(const Communicator& comm, const DatasetInfo& info, const RowPartition& part, std::span<T> out,
                std::int64_t batch_bytes = std::int64_t{64} << 20);
 
+/// Collective: a small dataset every rank needs whole (given centres, model weights), read in
+/// row blocks and gathered: rows() x columns() elements converted to T, the same on every rank.
+/// Throws a collective UsageError for NaN or infinite values.
+template <class T>
+std::vector<T> read_replicated(const Communicator& comm, const DatasetInfo& info);
 /// Collective: throws a collective UsageError when any row holds a NaN or an infinity, with
 /// their count and the first such global row. `row_offset` is this rank's first global row.
 template <class T>

@@ -42,10 +42,8 @@ std::int64_t BatchPlan::max_rows_per_rank(int ranks) const {
   return (micro + ranks - 1) / ranks * micro_batch_;
 }
 
-std::int64_t BatchPlan::sample(std::int64_t epoch, std::int64_t position) const {
-  const kernels::RandomPermutation order(static_cast<std::uint64_t>(samples_), seed_,
-                                         kStreamEpochOrder + (static_cast<std::uint64_t>(epoch) << 16));
-  return static_cast<std::int64_t>(order(static_cast<std::uint64_t>(position)));
+kernels::RandomPermutation BatchPlan::order(std::int64_t epoch) const {
+  return {static_cast<std::uint64_t>(samples_), seed_, kStreamEpochOrder + (static_cast<std::uint64_t>(epoch) << 16)};
 }
 
 template <class T>
@@ -69,8 +67,9 @@ LocalBatch fetch_batch(const Communicator& comm, const BatchPlan& plan, std::int
   std::vector<int> destination;
   std::vector<std::int64_t> rows;
   std::vector<std::int64_t> positions;
+  const kernels::RandomPermutation order = plan.order(s.epoch);
   for (std::int64_t p = 0; p < s.size; ++p) {
-    const std::int64_t sample = plan.sample(s.epoch, s.first + p);
+    const auto sample = static_cast<std::int64_t>(order(static_cast<std::uint64_t>(s.first + p)));
     if (sample < mine_first || sample >= mine_end) continue;
     destination.push_back(computes.owner(p / m));
     rows.push_back(sample - mine_first);

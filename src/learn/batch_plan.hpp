@@ -36,8 +36,12 @@ class BatchPlan {
   [[nodiscard]] std::int64_t micro_batch() const { return micro_batch_; }
   /// The most rows of one step any rank of `ranks` computes.
   [[nodiscard]] std::int64_t max_rows_per_rank(int ranks) const;
+  /// Epoch `epoch`'s order: order(epoch)(position) is the sample at that position.
+  [[nodiscard]] kernels::RandomPermutation order(std::int64_t epoch) const;
   /// The sample at `position` of epoch `epoch`'s order.
-  [[nodiscard]] std::int64_t sample(std::int64_t epoch, std::int64_t position) const;
+  [[nodiscard]] std::int64_t sample(std::int64_t epoch, std::int64_t position) const {
+    return static_cast<std::int64_t>(order(epoch)(static_cast<std::uint64_t>(position)));
+  }
 
  private:
   std::int64_t samples_;

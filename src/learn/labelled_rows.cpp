@@ -8,8 +8,34 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace tessera {
+
+namespace {
+
+// Collective: the first global row (and its label) whose label fails `bad`, over all ranks.
+struct BadLabel {
+  std::int64_t row;
+  std::int64_t label;
+};
+template <class Label, class Bad>
+std::optional<BadLabel> first_bad_label(const Communicator& comm, const RowPartition& part, const std::vector<Label>& labels,
+                                        Bad bad) {
+  constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
+  std::int64_t row = kNone;
+  std::int64_t label = kNone;
+  const auto it = std::find_if(labels.begin(), labels.end(), bad);
+  if (it != labels.end()) {
+    row = part.offset(comm.rank()) + (it - labels.begin());
+    label = *it;
+  }
+  const std::int64_t first = allreduce_min(comm, row);
+  if (first == kNone) return std::nullopt;
+  return BadLabel{first, allreduce_min(comm, first == row ? label : kNone)};
+}
+
+}  // namespace
 
 double default_input_scale(const DatasetInfo& images) { return images.type == ElementType::u8 ? 1.0 / 255.0 : 1.0; }
 
@@ -47,20 +73,11 @@ LabelledRows<T> read_labelled_rows(const Communicator& comm, const DatasetInfo& 
   }
   std::vector<std::int64_t> raw(static_cast<std::size_t>(local));
   read_rows<std::int64_t>(comm, labels, data.part, raw);
-  // The first out-of-range label anywhere, by global row.
-  std::int64_t first_bad = std::numeric_limits<std::int64_t>::max();
-  std::int64_t bad_value = 0;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] < 0 || raw[i] > std::numeric_limits<std::int32_t>::max() - 1) {
-      first_bad = data.part.offset(comm.rank()) + static_cast<std::int64_t>(i);
-      bad_value = raw[i];
-      break;
-    }
-  }
-  const std::int64_t worst = allreduce_min(comm, first_bad);
-  if (worst != std::numeric_limits<std::int64_t>::max()) {
-    const std::int64_t value = allreduce_min(comm, worst == first_bad ? bad_value : std::numeric_limits<std::int64_t>::max());
-    throw UsageError(labels.ref.text() + " row " + std::to_string(worst) + " holds label " + std::to_string(value) +
+  const auto bad = first_bad_label(comm, data.part, raw, [](std::int64_t label) {
+    return label < 0 || label > std::numeric_limits<std::int32_t>::max() - 1;
+  });
+  if (bad) {
+    throw UsageError(labels.ref.text() + " row " + std::to_string(bad->row) + " holds label " + std::to_string(bad->label) +
                          "; classes are numbered 0, 1, 2, ... (fix the labels, or import them again)",
                      true);
   }
@@ -77,19 +94,9 @@ std::int32_t largest_label(const Communicator& comm, const LabelledRows<T>& data
 template <class T>
 void require_labels_below(const Communicator& comm, const LabelledRows<T>& data, std::int32_t classes,
                           const std::string& what, const std::string& fix) {
-  std::int64_t first_bad = std::numeric_limits<std::int64_t>::max();
-  std::int64_t value = std::numeric_limits<std::int64_t>::max();
-  for (std::size_t i = 0; i < data.y.size(); ++i) {
-    if (data.y[i] >= classes) {
-      first_bad = data.part.offset(comm.rank()) + static_cast<std::int64_t>(i);
-      value = data.y[i];
-      break;
-    }
-  }
-  const std::int64_t worst = allreduce_min(comm, first_bad);
-  if (worst == std::numeric_limits<std::int64_t>::max()) return;
-  const std::int64_t label = allreduce_min(comm, worst == first_bad ? value : std::numeric_limits<std::int64_t>::max());
-  throw UsageError(what + " row " + std::to_string(worst) + " holds label " + std::to_string(label) + ", but the model has " +
+  const auto bad = first_bad_label(comm, data.part, data.y, [classes](std::int32_t label) { return label >= classes; });
+  if (!bad) return;
+  throw UsageError(what + " row " + std::to_string(bad->row) + " holds label " + std::to_string(bad->label) + ", but the model has " +
                        std::to_string(classes) + " classes (0 to " + std::to_string(classes - 1) + "); " + fix,
                    true);
 }

@@ -3,7 +3,6 @@
 
 #include "kernels/element_type.hpp"
 #include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
 #include "src/domain/array_view.hpp"
 #include "src/io/dataset_reader.hpp"
 
@@ -16,14 +15,6 @@ namespace tessera {
 namespace {
 std::string weights_name(std::size_t l) { return "layer" + std::to_string(l) + "_weights"; }
 std::string bias_name(std::size_t l) { return "layer" + std::to_string(l) + "_bias"; }
-
-// A small dataset every rank needs whole: read in row blocks, then gathered.
-std::vector<double> read_replicated(const Communicator& comm, const DatasetInfo& info) {
-  const RowPartition split = RowPartition::uniform(info.rows(), comm.size());
-  std::vector<double> mine(static_cast<std::size_t>(split.count(comm.rank()) * info.columns()));
-  read_rows<double>(comm, info, split, mine);
-  return allgatherv(comm, std::span<const double>(mine));
-}
 }  // namespace
 
 template <class T>
@@ -92,12 +83,12 @@ LoadedModel read_model(const Communicator& comm, const std::filesystem::path& pa
   model.parameters.resize(static_cast<std::size_t>(model.spec.parameters()));
   for (std::size_t l = 0; l < weights.size(); ++l) {
     const LayerShape& layer = model.spec.layers()[l];
-    const std::vector<double> w = read_replicated(comm, weights[l]);
-    const std::vector<double> b = read_replicated(comm, biases[l]);
+    const std::vector<double> w = read_replicated<double>(comm, weights[l]);
+    const std::vector<double> b = read_replicated<double>(comm, biases[l]);
     std::copy(w.begin(), w.end(), model.parameters.begin() + layer.weights);
     std::copy(b.begin(), b.end(), model.parameters.begin() + layer.bias);
   }
-  if (by_name.count("input_scale")) model.input_scale = read_replicated(comm, by_name.at("input_scale")).at(0);
+  if (by_name.count("input_scale")) model.input_scale = read_replicated<double>(comm, by_name.at("input_scale")).at(0);
   return model;
 }
 
