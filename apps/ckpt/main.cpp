@@ -6,10 +6,12 @@
 #include "src/comm/collectives.hpp"
 #include "src/domain/digest.hpp"
 #include "src/io/checkpoint_inspect.hpp"
+#include "src/run/app_options.hpp"
 #include "src/run/main_guard.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -21,15 +23,34 @@ using namespace tessera;
 namespace fs = std::filesystem;
 
 
-std::vector<fs::path> checkpoints_in(const fs::path& dir, std::vector<fs::path>* partial) {
-  std::vector<fs::path> found;
+struct Listing {
+  std::vector<fs::path> checkpoints;
+  std::vector<fs::path> partial;     ///< never committed
+  std::vector<CheckpointStore::Stray> strays;  ///< named like checkpoints, not regular files
+};
+
+Listing checkpoints_in(const fs::path& dir) {
+  Listing found;
   CheckpointStore store(Communicator::duplicate(MPI_COMM_SELF), dir, 1);
-  for (const auto& c : store.list()) found.push_back(c.path);
+  for (const auto& c : store.list()) found.checkpoints.push_back(c.path);
+  found.strays = store.strays();
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (partial && e.path().filename().string().ends_with(".h5.partial")) partial->push_back(e.path());
+    if (e.path().filename().string().ends_with(".h5.partial")) found.partial.push_back(e.path());
   }
+  std::sort(found.partial.begin(), found.partial.end());
   return found;
+}
+
+// CLI11 answers a misspelt subcommand with "A subcommand is required".
+bool known_subcommand(int argc, char** argv, const Communicator& world) {
+  if (argc < 2) return true;
+  const std::string first = argv[1];
+  if (first.starts_with("-") || first == "list" || first == "verify" || first == "info") return true;
+  if (world.is_root()) {
+    std::fprintf(stderr, "error: unknown subcommand '%s'; use list, verify or info (tessera-ckpt --help)\n", first.c_str());
+  }
+  return false;
 }
 
 ExitCode ckpt_main(const Communicator& world, int argc, char** argv) {
@@ -39,9 +60,12 @@ ExitCode ckpt_main(const Communicator& world, int argc, char** argv) {
   cli.add_subcommand("list", "List the checkpoints in a directory with step, time, ranks, size and validity")
       ->add_option("DIR", list_dir, "checkpoint directory")->required()->check(CLI::ExistingDirectory);
   cli.add_subcommand("verify", "Verify a checkpoint file or every checkpoint in a directory (exit 0: all valid)")
-      ->add_option("PATH", verify_path, "checkpoint file or directory")->required()->check(CLI::ExistingPath);
+      ->add_option("PATH", verify_path, "checkpoint file or directory")
+      ->required()
+      ->check(CLI::ExistingDirectory | regular_file("checkpoint"));
   cli.add_subcommand("info", "Show a checkpoint's metadata and arrays")
-      ->add_option("FILE", info_file, "checkpoint file")->required()->check(CLI::ExistingFile);
+      ->add_option("FILE", info_file, "checkpoint file")->required()->check(regular_file("checkpoint"));
+  if (!known_subcommand(argc, argv, world)) return ExitCode::usage;
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -50,35 +74,54 @@ ExitCode ckpt_main(const Communicator& world, int argc, char** argv) {
   }
   const bool root = world.is_root();
 
+  // Lines go out as they are made: a later fault must not swallow what was already found.
   if (!list_dir.empty()) {
-    std::vector<fs::path> partial;
-    const auto files = checkpoints_in(list_dir, &partial);
+    const auto found = checkpoints_in(list_dir);
     if (root) std::printf("%-28s %10s %14s %6s %12s  %s\n", "file", "step", "time", "ranks", "bytes", "status");
-    for (const auto& f : files) {
+    for (const auto& f : found.checkpoints) {
       const auto r = inspect_checkpoint(world, f, true);
-      if (root) {
+      if (!root) continue;
+      std::error_code ec;
+      const auto bytes = fs::file_size(f, ec);
+      if (r.meta_ok) {
         std::printf("%-28s %10lld %14.6e %6lld %12llu  %s\n", f.filename().c_str(), static_cast<long long>(r.meta.step),
-                    r.meta.time, static_cast<long long>(r.meta.ranks),
-                    static_cast<unsigned long long>(fs::file_size(f)), r.valid ? "valid" : ("INVALID: " + r.problem).c_str());
+                    r.meta.time, static_cast<long long>(r.meta.ranks), static_cast<unsigned long long>(bytes),
+                    r.valid ? "valid" : ("INVALID: " + r.problem).c_str());
+      } else {
+        std::printf("%-28s %10s %14s %6s %12llu  INVALID: %s\n", f.filename().c_str(), "-", "-", "-",
+                    static_cast<unsigned long long>(bytes), r.problem.c_str());
       }
+      std::fflush(stdout);
     }
-    for (const auto& p : partial) {
-      if (root) std::printf("%-28s %10s %14s %6s %12s  %s\n", p.filename().c_str(), "-", "-", "-", "-", "incomplete (never committed)");
+    if (root) {
+      for (const auto& p : found.partial) {
+        std::printf("%-28s %10s %14s %6s %12s  %s\n", p.filename().c_str(), "-", "-", "-", "-", "incomplete (never committed)");
+      }
+      for (const auto& s : found.strays) {
+        std::printf("%-28s %10s %14s %6s %12s  ignored: %s, not a regular file\n", s.name.c_str(), "-", "-", "-", "-",
+                    s.kind.c_str());
+      }
+      if (found.checkpoints.empty()) std::printf("(no checkpoints in %s)\n", list_dir.c_str());
     }
-    if (root && files.empty()) std::printf("(no checkpoints in %s)\n", list_dir.c_str());
     return ExitCode::success;
   }
 
   if (!verify_path.empty()) {
-    const auto files = fs::is_directory(verify_path) ? checkpoints_in(verify_path, nullptr)
-                                                     : std::vector<fs::path>{verify_path};
-    bool all = !files.empty();
-    for (const auto& f : files) {
+    const bool directory = fs::is_directory(verify_path);
+    const auto found = directory ? checkpoints_in(verify_path) : Listing{{verify_path}, {}, {}};
+    bool all = !found.checkpoints.empty();
+    for (const auto& f : found.checkpoints) {
       const auto r = inspect_checkpoint(world, f, true);
       all = all && r.valid;
       if (root) std::printf("%s: %s\n", f.c_str(), r.valid ? "valid" : ("INVALID: " + r.problem).c_str());
+      std::fflush(stdout);
     }
-    if (files.empty() && root) std::printf("%s: no checkpoints\n", verify_path.c_str());
+    if (root) {
+      for (const auto& s : found.strays) {
+        std::printf("%s: ignored, %s, not a regular file\n", (fs::path(verify_path) / s.name).c_str(), s.kind.c_str());
+      }
+      if (found.checkpoints.empty()) std::printf("%s: no checkpoints\n", verify_path.c_str());
+    }
     return all ? ExitCode::success : ExitCode::verification_failed;
   }
 
@@ -87,6 +130,7 @@ ExitCode ckpt_main(const Communicator& world, int argc, char** argv) {
     const auto& m = r.meta;
     std::printf("file:        %s\n", info_file.c_str());
     if (!r.problem.empty()) std::printf("problem:     %s\n", r.problem.c_str());
+    if (!r.meta_ok) return ExitCode::verification_failed;
     std::printf("app:         %s (tessera %s)\nstep:        %lld\ntime:        %.17g\nranks:       %lld\n", m.app.c_str(),
                 m.version.c_str(), static_cast<long long>(m.step), m.time, static_cast<long long>(m.ranks));
     std::string grid;

@@ -9,6 +9,7 @@
 #include "src/io/checkpoint.hpp"
 
 #include "src/base/fault_injection.hpp"
+#include "src/base/file_kind.hpp"
 #include "src/base/fnv1a.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
@@ -16,6 +17,7 @@
 #include "src/io/parallel_file.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fcntl.h>
 #include <map>
@@ -98,6 +100,28 @@ std::uint64_t meta_digest(const CheckpointMeta& m, std::int64_t ranks) {
   return h.get();
 }
 
+// A checksum proves the metadata is what some writer wrote, not that the values make sense:
+// a forged or buggy file must not start a run at step -5 or time NaN.
+void check_meta_ranges(const CheckpointMeta& m, const fs::path& path) {
+  auto refuse = [&](const std::string& what) {
+    throw RuntimeError(path.string() + " has impossible metadata: " + what + "; the file is damaged or forged");
+  };
+  if (m.step < 0) refuse("step " + std::to_string(m.step) + " (a step is >= 0)");
+  if (!std::isfinite(m.time) || m.time < 0.0) refuse("time " + std::to_string(m.time) + " (a time is finite and >= 0)");
+  if (m.ranks < 1) refuse("ranks " + std::to_string(m.ranks) + " (at least 1 rank wrote it)");
+  std::int64_t product = 1;
+  for (const auto g : m.proc_grid) {
+    if (g < 1 || g > m.ranks) refuse("process grid entry " + std::to_string(g) + " (entries are 1 to ranks)");
+    product *= g;
+  }
+  if (!m.proc_grid.empty() && product != m.ranks) {
+    refuse("a process grid of " + std::to_string(product) + " ranks written by " + std::to_string(m.ranks) + " ranks");
+  }
+  if (const auto named = step_of(path.filename().string()); named && *named != m.step) {
+    refuse("step " + std::to_string(m.step) + " in a file named for step " + std::to_string(*named));
+  }
+}
+
 }  // namespace
 
 CheckpointStore::CheckpointStore(Communicator comm, fs::path directory, int keep)
@@ -120,6 +144,18 @@ std::vector<CheckpointInfo> CheckpointStore::list() const {
     }
   }
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.step < b.step; });
+  return found;
+}
+
+std::vector<CheckpointStore::Stray> CheckpointStore::strays() const {
+  std::vector<Stray> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!step_of(name)) continue;
+    if (std::string kind = non_regular_kind(entry.path()); !kind.empty()) found.push_back({name, std::move(kind)});
+  }
+  std::sort(found.begin(), found.end(), [](const Stray& a, const Stray& b) { return a.name < b.name; });
   return found;
 }
 
@@ -277,6 +313,7 @@ CheckpointMeta read_checkpoint_meta(const Communicator& comm, const fs::path& pa
   if (stored != meta_digest(meta, meta.ranks)) {
     throw RuntimeError("the metadata of " + path.string() + " fails its checksum: the file is damaged");
   }
+  check_meta_ranges(meta, path);
   return meta;
 }
 
@@ -290,6 +327,11 @@ std::vector<StoredArray> read_checkpoint_arrays(const Communicator& comm, const 
   };
   h5::check(H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names), "listing the arrays");
   std::vector<StoredArray> arrays;
+  // Sizes are checked against the file before anyone allocates for them: a small forged file
+  // declaring a 30000 x 30000 array must be refused, not read into 7 GB.
+  std::error_code ec;
+  const auto file_bytes = static_cast<double>(fs::file_size(path, ec));
+  double stored_bytes = 0.0;
   for (const auto& name : names) {
     StoredArray a;
     a.name = name;
@@ -298,6 +340,17 @@ std::vector<StoredArray> read_checkpoint_arrays(const Communicator& comm, const 
     if (!type) throw RuntimeError("array '" + name + "' has an element type tessera does not write");
     a.type = *type;
     h5::Handle dataset = h5::dataset_handle(H5Dopen2(group, name.c_str(), H5P_DEFAULT), "opening '" + name + "'");
+    double declared = static_cast<double>(kernels::size_of(a.type));
+    for (const auto extent : a.shape) declared *= static_cast<double>(extent);
+    const auto storage = static_cast<double>(H5Dget_storage_size(dataset));
+    stored_bytes += storage;
+    if (storage < declared || stored_bytes > file_bytes) {
+      char text[200];
+      std::snprintf(text, sizeof text, "array '%s' declares %s %s (%.4g bytes), but the file stores %.4g bytes of it",
+                    name.c_str(), shape_string(a.shape).c_str(), std::string(kernels::type_name(a.type)).c_str(),
+                    declared, std::min(storage, file_bytes));
+      throw RuntimeError(std::string(text) + ": the file is truncated, damaged or forged");
+    }
     a.digest = h5::read_uint64_attribute(dataset, "digest");
     if (h5::has_attribute(dataset, "distribution")) {
       const std::string d = h5::read_string_attribute(dataset, "distribution");
@@ -355,6 +408,10 @@ std::optional<CheckpointMeta> CheckpointStore::restore_latest(const PrepareViews
   // One rank reads the directory, so all ranks try the same files in the same order.
   std::string listing;
   if (comm_.is_root()) {
+    for (const auto& stray : strays()) {
+      warn("ignoring " + (directory_ / stray.name).string() + ": named like a checkpoint but " + stray.kind +
+           ", not a regular file");
+    }
     auto found = list();
     for (auto it = found.rbegin(); it != found.rend(); ++it) listing += it->path.string() + '\n';
   }

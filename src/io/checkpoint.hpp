@@ -83,6 +83,13 @@ class CheckpointStore {
 
   /// Committed checkpoints in the directory, oldest first (this rank's view of the directory).
   [[nodiscard]] std::vector<CheckpointInfo> list() const;
+  /// Entries named like checkpoints that are not regular files (a directory, a FIFO, a
+  /// symlink to a device): never read, never removed, reported.
+  struct Stray {
+    std::string name;
+    std::string kind;  ///< "a directory", "a FIFO", ...
+  };
+  [[nodiscard]] std::vector<Stray> strays() const;
   [[nodiscard]] const std::filesystem::path& directory() const { return directory_; }
 
   /// File name of the checkpoint for `step`.

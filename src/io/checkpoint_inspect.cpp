@@ -2,9 +2,12 @@
 #include "src/io/checkpoint_inspect.hpp"
 
 #include "src/comm/agreement.hpp"
+#include "src/comm/node.hpp"
 #include "src/domain/block_partition.hpp"
 #include "src/domain/digest.hpp"
 #include "src/io/parallel_file.hpp"
+
+#include <algorithm>
 
 namespace tessera {
 
@@ -14,6 +17,7 @@ CheckpointReport inspect_checkpoint(const Communicator& comm, const std::filesys
   report.path = path;
   try {
     collective_check(comm, [&] { report.meta = read_checkpoint_meta(comm, path); });
+    report.meta_ok = true;
     std::vector<StoredArray> stored_arrays;
     collective_check(comm, [&] { stored_arrays = read_checkpoint_arrays(comm, path); });
     for (const auto& stored : stored_arrays) {
@@ -25,6 +29,17 @@ CheckpointReport inspect_checkpoint(const Communicator& comm, const std::filesys
       info.distribution = stored.distribution;
       info.stored_digest = stored.digest;
       report.arrays.push_back(info);
+    }
+    if (verify) {
+      // The largest slab a rank reads must fit before any buffer is allocated.
+      double slab_bytes = 0.0;
+      for (const auto& info : report.arrays) {
+        double bytes = static_cast<double>(kernels::size_of(info.type));
+        for (const auto extent : info.shape) bytes *= static_cast<double>(extent);
+        if (info.distribution != Distribution::replicated) bytes /= static_cast<double>(comm.size());
+        slab_bytes = std::max(slab_bytes, bytes);
+      }
+      require_memory(comm, slab_bytes, "verifying " + path.string() + " would");
     }
     if (verify) collective_check(comm, [&] {
       h5::Handle file = h5::open_parallel(comm, path);

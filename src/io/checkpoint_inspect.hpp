@@ -28,6 +28,7 @@ struct CheckpointReport {
   std::filesystem::path path;
   bool valid = false;
   std::string problem;  ///< why it is not valid
+  bool meta_ok = false; ///< the metadata was read and passed its checks (`meta` is meaningful)
   CheckpointMeta meta;
   std::vector<ArrayInfo> arrays;
 };

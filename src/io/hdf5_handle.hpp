@@ -45,10 +45,15 @@ class Handle {
     // flushes metadata, the flush fails on some ranks only, and the ranks diverge inside HDF5
     // and hang. While an error unwinds, such a file is left open (the job is ending or moving
     // on without it; HDF5's exit-time close is disabled by silence_error_stack()).
-    const bool abandon = closer_ == &H5Fclose && std::uncaught_exceptions() > 0;
+    // A file opened read-only has nothing to flush and closes safely.
+    const bool abandon = closer_ == &H5Fclose && std::uncaught_exceptions() > 0 && opened_for_writing(id_);
     if (id_ >= 0 && abandon) note_abandoned_file();
     if (id_ >= 0 && closer_ != nullptr && !abandon) closer_(id_);
     id_ = H5I_INVALID_HID;
+  }
+  static bool opened_for_writing(hid_t file) noexcept {
+    unsigned intent = 0;
+    return H5Fget_intent(file, &intent) < 0 || (intent & H5F_ACC_RDWR) != 0;
   }
   hid_t id_ = H5I_INVALID_HID;
   Closer closer_ = nullptr;

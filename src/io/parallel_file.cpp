@@ -2,6 +2,7 @@
 #include "src/io/parallel_file.hpp"
 
 #include "src/base/error.hpp"
+#include "src/base/file_kind.hpp"
 #include "src/comm/agreement.hpp"
 
 #include <array>
@@ -197,6 +198,7 @@ Handle create_parallel(const Communicator& comm, const std::filesystem::path& pa
 }
 
 Handle open_parallel(const Communicator& comm, const std::filesystem::path& path) {
+  require_regular_file(path, "HDF5 file");
   Handle fapl = mpio_access(comm);
   return file_handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), "cannot open HDF5 file " + path.string());
 }

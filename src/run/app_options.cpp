@@ -2,6 +2,7 @@
 #include "src/run/app_options.hpp"
 
 #include "src/base/error.hpp"
+#include "src/base/file_kind.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/run/toml_config.hpp"
 
@@ -37,6 +38,16 @@ CLI::Validator number_check(bool allow_zero) {
 }
 }  // namespace
 
+CLI::Validator regular_file(const std::string& role) {
+  return CLI::Validator(
+      [role](std::string& text) -> std::string {
+        const std::string kind = non_regular_kind(text);
+        if (kind.empty()) return {};
+        return role + " " + text + " is " + kind + (kind == "missing" ? "" : ", not a regular file");
+      },
+      "FILE");
+}
+
 CLI::Validator positive_number() { return number_check(false); }
 CLI::Validator non_negative_number() { return number_check(true); }
 
@@ -46,7 +57,7 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
   cli_.config_formatter(std::make_shared<TomlConfig>());
   cli_.allow_config_extras(CLI::config_extras_mode::error);
   cli_.set_config("--config", "", "TOML file with option values (keys are option names; the command line wins)")
-      ->check(CLI::ExistingFile);
+      ->check(regular_file("config file"));
   cli_.add_option("--output", common_.output, "Directory for output files")->group("Run control");
   cli_.add_option("--checkpoint-every", common_.checkpoint_every,
                   "Write a checkpoint every N steps (0 = none, except one when stopped by SIGTERM/SIGUSR1)")
@@ -83,6 +94,13 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
 bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
   bool help = false;
   collective_check(comm, [&] {
+    // CLI11 reads the config file before any validator sees its name: a FIFO would block it
+    // and /dev/urandom would read as an empty file.
+    for (int i = 1; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if (arg == "--config" && i + 1 < argc) require_regular_file(argv[i + 1], "--config: config file");
+      if (arg.starts_with("--config=")) require_regular_file(arg.substr(9), "--config: config file");
+    }
     try {
       cli_.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

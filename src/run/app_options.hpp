@@ -17,6 +17,8 @@ namespace tessera {
 /// Validators with messages that name the value: "must be greater than 0, got -3".
 CLI::Validator positive_number();
 CLI::Validator non_negative_number();
+/// A path that names a regular file (not a directory, FIFO or device): "config file X is a FIFO".
+CLI::Validator regular_file(const std::string& role);
 
 class AppOptions {
  public:

@@ -32,6 +32,7 @@ int run_main(int argc, char** argv, const AppMain& body) {
         std::fprintf(stderr, "note: %d file(s) could not be closed after write errors; ending with MPI_Abort(%d)\n",
                      any, status);
       }
+      std::fflush(stdout);
       std::fflush(stderr);
       MPI_Barrier(MPI_COMM_WORLD);
       MPI_Abort(MPI_COMM_WORLD, status);
@@ -50,6 +51,8 @@ int run_main(int argc, char** argv, const AppMain& body) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "[rank %d] error: %s\n", rank, e.what());
   }
+  // MPI_Abort skips exit's flushes: what was printed so far must not be lost in a pipe.
+  std::fflush(stdout);
   std::fflush(stderr);
   MPI_Abort(MPI_COMM_WORLD, code);
   return code;

@@ -17,6 +17,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
+#include <sys/stat.h>
 #include <vector>
 
 namespace tessera {
@@ -85,7 +87,9 @@ CheckpointMeta meta_for(std::int64_t step) {
   m.time = 0.125 * static_cast<double>(step);
   m.config_hash = 0xABCDEF0123456789ULL;
   m.rng_state = {1, 2, 0xFFFFFFFFFFFFFFFFULL};
-  m.proc_grid = {2, 2, 1};
+  int ranks = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  m.proc_grid = {1, ranks, 1};
   m.version = "0.1.0";
   m.scalars = {{"rho", 0.5}, {"residual", 1e-9}};
   return m;
@@ -119,7 +123,7 @@ TEST(Checkpoint, WrittenOnPRanksReadOnFewer) {
     EXPECT_EQ(meta->time, 0.375);
     EXPECT_EQ(meta->ranks, comm.size());
     EXPECT_EQ(meta->rng_state, (std::vector<std::uint64_t>{1, 2, 0xFFFFFFFFFFFFFFFFULL}));
-    EXPECT_EQ(meta->proc_grid, (std::vector<std::int64_t>{2, 2, 1}));
+    EXPECT_EQ(meta->proc_grid, (std::vector<std::int64_t>{1, comm.size(), 1}));
     EXPECT_EQ(meta->scalars, (std::map<std::string, double>{{"residual", 1e-9}, {"rho", 0.5}}));
     EXPECT_EQ(meta->app, "test");
     EXPECT_EQ(read.mismatches(3), 0);
@@ -266,6 +270,90 @@ TEST(Checkpoint, UnwritableDirectoryIsAClearErrorOnAllRanks) {
     EXPECT_TRUE(e.collective());
     EXPECT_NE(std::string(e.what()).find("file/sub"), std::string::npos) << e.what();
   }
+}
+
+// A checksum only proves that some writer wrote the metadata: values no run can have are
+// refused by every reader.
+TEST(Checkpoint, ImpossibleMetadataIsRefusedDespiteItsChecksum) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "forged");
+  State s(comm, 1);
+  CheckpointStore store(comm, dir, 100);
+  struct Case {
+    const char* what;
+    CheckpointMeta meta;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"step -5", meta_for(-5)});
+  cases.push_back({"time nan", meta_for(2)});
+  cases.back().meta.time = std::numeric_limits<double>::quiet_NaN();
+  cases.push_back({"time -1", meta_for(3)});
+  cases.back().meta.time = -1.0;
+  cases.push_back({"process grid entry 0", meta_for(4)});
+  cases.back().meta.proc_grid = {0, comm.size(), 1};
+  if (comm.size() > 1) {  // entries in range whose product is not the rank count
+    cases.push_back({"a process grid of", meta_for(5)});
+    cases.back().meta.proc_grid = {comm.size(), comm.size(), 1};
+  }
+  for (const auto& c : cases) {
+    const fs::path file = store.write(c.meta, s.views());
+    try {
+      (void)read_checkpoint_meta(comm, file);
+      ADD_FAILURE() << "accepted: " << c.what;
+    } catch (const Error& e) {
+      const std::string text = e.what();
+      EXPECT_NE(text.find("impossible metadata"), std::string::npos) << text;
+      EXPECT_NE(text.find(c.what), std::string::npos) << c.what << ": " << text;
+    }
+  }
+}
+
+TEST(Checkpoint, FileNamedForAnotherStepIsSkipped) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "renamed");
+  State s(comm, 7);
+  CheckpointStore store(comm, dir, 2);
+  store.write(meta_for(7), s.views());
+  if (comm.is_root()) fs::copy_file(dir / "ckpt_000000007.h5", dir / "ckpt_000000008.h5");
+  comm.barrier();
+  std::vector<std::string> warnings;
+  const auto meta = store.restore_latest(s.views(), "test", meta_for(7).config_hash,
+                                         [&](const std::string& w) { warnings.push_back(w); });
+  ASSERT_TRUE(meta.has_value());
+  EXPECT_EQ(meta->step, 7);
+  ASSERT_EQ(warnings.size(), 1U);
+  EXPECT_NE(warnings[0].find("step 7 in a file named for step 8"), std::string::npos) << warnings[0];
+}
+
+// A directory or a FIFO named like a checkpoint would block or break a reader: it is reported,
+// never opened, and never removed by pruning.
+TEST(Checkpoint, NonRegularEntriesAreReportedAndLeftAlone) {
+  const Communicator comm = world();
+  const fs::path dir = shared_temp_dir(comm, "strays");
+  State s(comm, 5);
+  CheckpointStore store(comm, dir, 1);
+  store.write(meta_for(5), s.views());
+  if (comm.is_root()) {
+    fs::create_directory(dir / "ckpt_000000009.h5");
+    ASSERT_EQ(mkfifo((dir / "ckpt_000000010.h5").c_str(), 0600), 0);
+  }
+  comm.barrier();
+  const auto strays = store.strays();
+  ASSERT_EQ(strays.size(), 2U);
+  EXPECT_EQ(strays[0].kind, "a directory");
+  EXPECT_EQ(strays[1].kind, "a FIFO");
+  std::vector<std::string> warnings;
+  const auto meta = store.restore_latest(s.views(), "test", meta_for(5).config_hash,
+                                         [&](const std::string& w) { warnings.push_back(w); });
+  ASSERT_TRUE(meta.has_value());
+  EXPECT_EQ(meta->step, 5);
+  if (comm.is_root()) {
+    ASSERT_EQ(warnings.size(), 2U);
+    EXPECT_NE(warnings[1].find("a FIFO, not a regular file"), std::string::npos) << warnings[1];
+  }
+  store.write(meta_for(6), s.views());
+  EXPECT_TRUE(fs::is_directory(dir / "ckpt_000000009.h5"));
+  EXPECT_TRUE(fs::is_fifo(dir / "ckpt_000000010.h5"));
 }
 
 }  // namespace
