@@ -6,6 +6,7 @@
 #include "src/base/error.hpp"
 #include "src/base/fault_injection.hpp"
 #include "src/comm/agreement.hpp"
+#include "src/run/directory_lock.hpp"
 #include "src/run/run_record.hpp"
 #include "src/run/stop_signal.hpp"
 
@@ -36,6 +37,11 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
       if (ec || !fs::is_directory(dir)) {
         throw UsageError("cannot create directory " + dir.string() + " (" + (ec ? ec.message() : "not a directory") +
                          "); choose a writable " + option);
+      }
+      // A second run on these directories would overwrite this one's output and prune its
+      // checkpoints: claim them for the life of the run.
+      if (locks_.empty() || !fs::equivalent(dir, options_.output, ec)) {
+        locks_.emplace_back(dir, app_, [](const std::string& text) { std::cerr << "warning: " << text << std::endl; });
       }
     }
     if (!options_.record.empty()) {

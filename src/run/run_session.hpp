@@ -8,6 +8,7 @@
 
 #include "src/comm/communicator.hpp"
 #include "src/run/common_options.hpp"
+#include "src/run/directory_lock.hpp"
 #include "src/run/phase_timers.hpp"
 #include "src/run/placement.hpp"
 #include "src/run/watchdog.hpp"
@@ -16,13 +17,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tessera {
 
 class RunSession {
  public:
   /// Collective. Throws a collective UsageError for an unwritable --output, --checkpoint-dir
-  /// or --record, or a bad --inject-fault.
+  /// or --record, directories another run holds (DirectoryLock), or a bad --inject-fault.
   RunSession(Communicator comm, const CommonOptions& options, std::string app);
   RunSession(const RunSession&) = delete;
   RunSession& operator=(const RunSession&) = delete;
@@ -58,6 +60,7 @@ class RunSession {
   PhaseTimers timers_;
   Placement placement_;
   Watchdog watchdog_;
+  std::vector<DirectoryLock> locks_;  ///< rank 0 holds the run's directories
 };
 
 }  // namespace tessera

@@ -113,6 +113,21 @@ status=$?
 set -e
 [ "$status" -eq 3 ] && grep -q "\[rank 2\] error: injected failure on rank 2" throw.log || { cat throw.log; fail "throwing rank: exit $status"; }
 echo "ok: rank 2 throws after step 30: exit 3 with its message"
+# The same inside a checkpoint write: the other ranks must not wait in the next collective
+# write for the one that left (that hung until the watchdog once).
+for np in 2 3; do
+  set +e
+  start=$SECONDS
+  timeout 120 "$MPIEXEC" -n $np --oversubscribe env OMP_NUM_THREADS=1 "$BIN_DIR/heat" "${ARGS[@]}" --output throwck$np \
+    --watchdog-timeout 100 --inject-fault exit-checkpoint:1@60 >throwck.log 2>&1
+  status=$?
+  set -e
+  elapsed=$((SECONDS - start))
+  [ "$status" -eq 3 ] && grep -q "injected failure on rank 1 in checkpoint write" throwck.log ||
+    { cat throwck.log; fail "rank 1 throwing in a checkpoint write on $np ranks: exit $status"; }
+  [ "$elapsed" -lt 60 ] || fail "rank 1 throwing in a checkpoint write on $np ranks: the job took $elapsed s to end"
+  echo "ok: rank 1 throws in the checkpoint write after step 60 on $np ranks: exit 3 after ${elapsed}s"
+done
 
 # 6. A checkpoint that cannot be written: the checkpoint directory on a 2 MiB file system,
 #    room for one checkpoint but not two. With --on-checkpoint-error stop the run ends with
