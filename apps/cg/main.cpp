@@ -204,4 +204,6 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return tessera::run_main(argc, argv, cg_main); }
+int main(int argc, char** argv) {
+  return tessera::run_main(argc, argv, cg_main, tessera::StopSignals::checkpoint_and_exit);
+}

@@ -175,4 +175,6 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return tessera::run_main(argc, argv, heat_main); }
+int main(int argc, char** argv) {
+  return tessera::run_main(argc, argv, heat_main, tessera::StopSignals::checkpoint_and_exit);
+}

@@ -307,4 +307,6 @@ ExitCode kmeans_main(const Communicator& world, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return tessera::run_main(argc, argv, kmeans_main); }
+int main(int argc, char** argv) {
+  return tessera::run_main(argc, argv, kmeans_main, tessera::StopSignals::checkpoint_and_exit);
+}

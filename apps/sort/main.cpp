@@ -278,4 +278,6 @@ ExitCode sort_main(const Communicator& world, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return tessera::run_main(argc, argv, sort_main); }
+int main(int argc, char** argv) {
+  return tessera::run_main(argc, argv, sort_main, tessera::StopSignals::checkpoint_and_exit);
+}

@@ -311,4 +311,6 @@ ExitCode stats_main(const Communicator& world, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return tessera::run_main(argc, argv, stats_main); }
+int main(int argc, char** argv) {
+  return tessera::run_main(argc, argv, stats_main, tessera::StopSignals::checkpoint_and_exit);
+}

@@ -501,4 +501,6 @@ ExitCode train_main(const Communicator& world, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return tessera::run_main(argc, argv, train_main); }
+int main(int argc, char** argv) {
+  return tessera::run_main(argc, argv, train_main, tessera::StopSignals::checkpoint_and_exit);
+}

@@ -3,13 +3,18 @@
 
 #include "src/comm/environment.hpp"
 #include "src/io/hdf5_handle.hpp"
+#include "src/run/stop_signal.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 namespace tessera {
 
-int run_main(int argc, char** argv, const AppMain& body) {
+int run_main(int argc, char** argv, const AppMain& body, StopSignals signals) {
+  // Before MPI_Init, which can take a while: a signal in the first moments of a run must
+  // end it with a checkpoint and exit 75 like any other, not with the default 143.
+  if (signals == StopSignals::checkpoint_and_exit) StopSignal::install();
   std::optional<Environment> environment;
   try {
     environment.emplace(argc, argv);
@@ -40,7 +45,14 @@ int run_main(int argc, char** argv, const AppMain& body) {
     return status;
   };
   try {
-    return finish(static_cast<int>(body(environment->world(), argc, argv)));
+    const int status = finish(static_cast<int>(body(environment->world(), argc, argv)));
+    if (StopSignal::is_launcher_gone()) {
+      // MPI_Finalize talks to the launcher, which is dead: leave without it.
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(status);
+    }
+    return status;
   } catch (const Error& e) {
     if (e.collective()) {
       if (rank == 0) std::fprintf(stderr, "error: %s\n", e.what());

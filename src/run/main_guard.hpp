@@ -13,7 +13,13 @@ namespace tessera {
 
 using AppMain = std::function<ExitCode(const Communicator& world, int argc, char** argv)>;
 
+/// What SIGTERM and SIGUSR1 do to the process.
+enum class StopSignals {
+  terminate,            ///< the default action: tools that make no checkpoints
+  checkpoint_and_exit,  ///< caught from the first instruction on (StopSignal): apps that run steps
+};
+
 /// Runs `body` inside an MPI environment; returns the process exit status.
-int run_main(int argc, char** argv, const AppMain& body);
+int run_main(int argc, char** argv, const AppMain& body, StopSignals signals = StopSignals::terminate);
 
 }  // namespace tessera

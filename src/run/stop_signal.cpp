@@ -8,14 +8,25 @@
 #include "src/comm/mpi_check.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 
 namespace tessera {
 
 namespace {
-volatile std::sig_atomic_t g_signal = 0;
-extern "C" void on_stop_signal(int signal_number) { g_signal = signal_number; }
+// Lock-free atomics are async-signal-safe, and the launcher watch sets them from a thread.
+std::atomic<int> g_signal{0};
+std::atomic<bool> g_launcher_gone{false};
+static_assert(std::atomic<int>::is_always_lock_free);
+extern "C" void on_stop_signal(int signal_number) { g_signal.store(signal_number, std::memory_order_relaxed); }
 }  // namespace
+
+void StopSignal::launcher_gone() {
+  g_launcher_gone.store(true);
+  g_signal.store(SIGTERM);
+}
+
+bool StopSignal::is_launcher_gone() { return g_launcher_gone.load(); }
 
 void StopSignal::install() {
   struct sigaction action {};
@@ -26,17 +37,20 @@ void StopSignal::install() {
   sigaction(SIGUSR1, &action, nullptr);
   // Past a file-size limit a write should fail with EFBIG (reported as an I/O error), not kill.
   std::signal(SIGXFSZ, SIG_IGN);
+  // A rank whose launcher died writes its last messages into a closed pipe: that must fail
+  // quietly, not kill the rank before its checkpoint is on disk.
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
-int StopSignal::local() { return g_signal; }
+int StopSignal::local() { return g_signal.load(std::memory_order_relaxed); }
 
 int StopSignal::agreed(const Communicator& comm) {
   const activity::Scope doing("allreduce (stop-signal agreement)");
   fault::point(fault::Site::allreduce);
-  return allreduce_max(comm, static_cast<int>(g_signal));
+  return allreduce_max(comm, g_signal.load(std::memory_order_relaxed));
 }
 
-void StopSignal::reset() { g_signal = 0; }
+void StopSignal::reset() { g_signal.store(0); }
 
 StopAgreement::StopAgreement(const Communicator& comm) : comm_(Communicator::duplicate(comm.get())) {}
 
@@ -61,7 +75,7 @@ int StopAgreement::complete() {
 int StopAgreement::exchange() {
   const int previous = complete();
   fault::point(fault::Site::allreduce);
-  mine_ = static_cast<int>(g_signal);
+  mine_ = g_signal.load(std::memory_order_relaxed);
   TESSERA_MPI_CHECK(MPI_Iallreduce(&mine_, &agreed_, 1, MPI_INT, MPI_MAX, comm_.get(), request_.handle()));
   return previous;
 }

@@ -1,6 +1,8 @@
 // SIGTERM and SIGUSR1 (what Slurm sends before a time limit or pre-emption) only set a flag;
 // the step loop asks all ranks at each step end whether any rank saw one, so every rank stops
-// after the same step and writes one consistent checkpoint.
+// after the same step and writes one consistent checkpoint. A second signal sets the same flag
+// again and changes nothing. The death of the rank's launcher (mpirun gives up after a second
+// signal and leaves its ranks behind) counts as a SIGTERM.
 #pragma once
 
 #include "src/comm/communicator.hpp"
@@ -18,6 +20,11 @@ class StopSignal {
   [[nodiscard]] static int agreed(const Communicator& comm);
   /// For tests: forget a received signal.
   static void reset();
+  /// The launcher (mpirun, orted, slurmstepd) that started this rank has died: act as on
+  /// SIGTERM (checkpoint at the next agreed step end and exit 75), and let run_main skip
+  /// MPI_Finalize, which needs the launcher. Called by the watchdog thread.
+  static void launcher_gone();
+  [[nodiscard]] static bool is_launcher_gone();
 };
 
 /// The per-step agreement, split phase so that it costs no latency: each step end completes

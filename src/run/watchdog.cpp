@@ -3,6 +3,9 @@
 
 #include "src/base/activity.hpp"
 #include "src/base/error.hpp"
+#include "src/run/stop_signal.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,9 +14,10 @@
 
 namespace tessera {
 
-Watchdog::Watchdog(int rank, double timeout_seconds) : rank_(rank), timeout_(timeout_seconds) {
+Watchdog::Watchdog(int rank, double timeout_seconds)
+    : rank_(rank), timeout_(timeout_seconds), launcher_(static_cast<int>(getppid())) {
   activity::enter("compute");
-  if (timeout_ > 0) thread_ = std::thread([this] { watch(); });
+  if (timeout_ > 0 || launcher_ > 1) thread_ = std::thread([this] { watch(); });
 }
 
 Watchdog::~Watchdog() {
@@ -26,9 +30,18 @@ Watchdog::~Watchdog() {
 }
 
 void Watchdog::watch() {
-  const auto period = std::chrono::duration<double>(std::clamp(timeout_ / 4.0, 0.05, 1.0));
+  const auto period = std::chrono::duration<double>(timeout_ > 0 ? std::clamp(timeout_ / 4.0, 0.05, 0.5) : 0.5);
   std::unique_lock<std::mutex> lock(mutex_);
+  bool orphan = false;
   while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+    if (!orphan && launcher_ > 1 && static_cast<int>(getppid()) != launcher_) {
+      orphan = true;
+      std::fprintf(stderr, "[rank %d] the launcher (pid %d) is gone: stopping as on SIGTERM (checkpoint, exit %d)\n",
+                   rank_, launcher_, static_cast<int>(ExitCode::interrupted));
+      std::fflush(stderr);
+      StopSignal::launcher_gone();
+    }
+    if (timeout_ <= 0) continue;
     const activity::State& s = activity::state();
     const double idle = static_cast<double>(activity::now_ns() - s.since_ns.load(std::memory_order_acquire)) * 1e-9;
     const double limit = s.io.load(std::memory_order_relaxed) ? 10.0 * timeout_ : timeout_;

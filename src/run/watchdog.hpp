@@ -5,6 +5,9 @@
 // neighbours and collectives partners of a stuck rank report their own waits the same way.
 // File I/O phases (checkpoint and snapshot writes, restart reads) may take longer on a busy
 // parallel file system: they get ten times the timeout.
+// The same thread watches the rank's parent, its launcher: when the launcher dies (mpirun
+// ending after a second SIGTERM does not take its ranks along) the rank is reparented, and it
+// stops as on SIGTERM instead of running on as an orphan (StopSignal::launcher_gone).
 #pragma once
 
 #include <condition_variable>
@@ -15,7 +18,7 @@ namespace tessera {
 
 class Watchdog {
  public:
-  /// `timeout_seconds` <= 0: no watchdog thread.
+  /// `timeout_seconds` <= 0: no hang watch (the launcher is watched all the same).
   Watchdog(int rank, double timeout_seconds);
   ~Watchdog();
   Watchdog(const Watchdog&) = delete;
@@ -25,6 +28,7 @@ class Watchdog {
   void watch();
   int rank_;
   double timeout_;
+  int launcher_;  ///< parent process id at start; 1 (no launcher to watch) disables the watch
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
