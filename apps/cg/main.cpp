@@ -90,6 +90,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   identity.step_word = "iteration";
   identity.total_option = "--max-iters";
   identity.may_end_early = problem->rtol > 0.0;
+  identity.fault_sites = RunSession::FaultSites::with_halo;
   StepDriver driver(comm, common, identity, problem->max_iterations);
   PhaseTimers& timers = driver.timers();
 

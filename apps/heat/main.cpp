@@ -79,8 +79,9 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
   ConfigHash hash;
   hash.add("dims", problem->dims).add("cells", problem->cells).add("alpha", problem->alpha).add("dt", solver.dt());
   const auto& procs = decomposition.proc_grid();
-  StepDriver driver(comm, common, RunIdentity{"heat", hash.value(), {procs[0], procs[1], procs[2]}, hash.text()},
-                    o.steps);
+  RunIdentity identity{"heat", hash.value(), {procs[0], procs[1], procs[2]}, hash.text()};
+  identity.fault_sites = RunSession::FaultSites::with_halo;
+  StepDriver driver(comm, common, identity, o.steps);
   PhaseTimers& timers = driver.timers();
 
   const auto& c = problem->cells;

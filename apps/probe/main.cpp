@@ -6,6 +6,7 @@
 #include "kernels/threads.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
+#include "src/comm/node.hpp"
 #include "src/domain/block_partition.hpp"
 #include "src/domain/digest.hpp"
 #include "src/perf/machine_probe.hpp"
@@ -14,9 +15,12 @@
 #include "src/run/placement.hpp"
 #include "src/run/run_record.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -31,6 +35,11 @@ struct ProbeOptions {
   int halo_dims = 3;
   std::int64_t halo_block = 64;
 };
+
+// More threads than this only measure the scheduler (and 10^5 threads exhaust the process).
+int max_thread_count() {
+  return 4 * std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
 
 std::vector<int> default_threads() {
   std::vector<int> t;
@@ -66,7 +75,23 @@ ExitCode probe_main(const Communicator& world, int argc, char** argv) {
   auto& cli = options.cli();
   cli.add_option("--stream-cells", o.stream_cells, "Doubles per STREAM array per rank")->check(positive_number());
   cli.add_option("--threads", o.threads, "Thread counts for STREAM (default 1, 2, 4, ... OMP_NUM_THREADS)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            const int most = max_thread_count();
+            std::size_t used = 0;
+            long value = 0;
+            try {
+              value = std::stol(text, &used);
+            } catch (const std::logic_error&) {
+              used = 0;
+            }
+            if (used != text.size() || value < 1 || value > most) {
+              return "thread counts are whole numbers from 1 to " + std::to_string(most) +
+                     " (4x this node's hardware threads), got " + text;
+            }
+            return {};
+          },
+          "1.." + std::to_string(max_thread_count())));
   cli.add_option("--repeats", o.repeats, "Repeats of every measurement (median, min, max)")->check(CLI::Range(1, 1000));
   cli.add_option("--max-message", o.max_message, "Largest ping-pong message in bytes (from 8, doubling)")
       ->check(CLI::Range(std::int64_t{8}, std::int64_t{1} << 30));
@@ -75,6 +100,14 @@ ExitCode probe_main(const Communicator& world, int argc, char** argv) {
       ->check(positive_number());
   if (!options.parse(world, argc, argv)) return ExitCode::success;
   if (o.threads.empty()) o.threads = default_threads();
+  // Every buffer the probe allocates must fit before it allocates: three STREAM arrays, the
+  // ping-pong message twice, the halo block with its ghost layer twice.
+  const double stream_bytes = 3.0 * 8.0 * static_cast<double>(o.stream_cells);
+  const double message_bytes = 2.0 * static_cast<double>(o.max_message);
+  const double halo_bytes = 2.0 * 8.0 * std::pow(static_cast<double>(o.halo_block) + 2.0, o.halo_dims);
+  require_memory(world, stream_bytes, "--stream-cells " + std::to_string(o.stream_cells) + ": the STREAM arrays");
+  require_memory(world, message_bytes, "--max-message " + std::to_string(o.max_message) + ": the ping-pong buffers");
+  require_memory(world, halo_bytes, "--halo-block " + std::to_string(o.halo_block) + ": the halo-exchange buffers");
   const CommonOptions& common = options.common();
   const Placement placement = probe_placement(world);
   auto say = [&](const std::string& line) {

@@ -77,6 +77,8 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
       .add("values", in.values ? in.values->ref.text() + " " + in.values->describe() : std::string("none"));
   RunIdentity identity{"sort", hash.value(), {comm.size()}, hash.text()};
   identity.step_word = "phase";
+  identity.last_milestone = 2;  // phase 2: past the checkpoint, before the write
+  identity.total_option = "the sort's phases 1 and 2";
   StepDriver driver(session, identity, 1);
   driver.say("[sort] " + in.keys.ref.text() + ": " + in.keys.describe() +
              (in.values ? ", values " + in.values->ref.text() + ": " + in.values->describe() : std::string()) + ", " +

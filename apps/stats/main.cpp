@@ -76,6 +76,7 @@ nlohmann::json number(T v) {
 template <class T>
 ExitCode run(const Communicator& world, const CommonOptions& common, const StatsOptions& o, const Setup& s) {
   RunSession session(world, common, "stats");
+  session.limit_faults(2, "the statistics pass: phases 1 and 2", RunSession::FaultSites::without_halo);
   const Communicator& comm = session.comm();
   if (comm.is_root() && (common.checkpoint_every > 0 || common.restart)) {
     std::cerr << "warning: stats is a single pass and writes no checkpoints; --checkpoint-every and --restart "

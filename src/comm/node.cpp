@@ -7,8 +7,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 
 namespace tessera {
 
@@ -18,9 +20,26 @@ Communicator node_communicator(const Communicator& comm) {
   return Communicator::adopt(node);
 }
 
+namespace {
+
+// The memory this process may use: the node's physical memory, or less where a cgroup (a
+// Slurm job's allocation, a container) limits it.
+double memory_limit_bytes() {
+  double bytes = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream file(path);
+    double limit = 0.0;
+    if (file >> limit && limit > 0.0) bytes = std::min(bytes, limit);  // "max" reads as no number
+  }
+  return bytes;
+}
+
+}  // namespace
+
 void require_memory(const Communicator& comm, double bytes_per_rank, const std::string& what) {
   const Communicator node_comm = node_communicator(comm);
-  const double node_bytes = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  // All of it cannot be had: the system, MPI's buffers and the libraries need their part.
+  const double node_bytes = kUsableMemoryFraction * memory_limit_bytes();
   // The smallest share of any node decides, so every rank reaches the same verdict (nodes may
   // differ in memory and in ranks).
   const double share = allreduce_min(comm, node_bytes / node_comm.size());
@@ -29,9 +48,10 @@ void require_memory(const Communicator& comm, double bytes_per_rank, const std::
   if (worst > share || !std::isfinite(worst)) {
     char text[400];
     std::snprintf(text, sizeof text,
-                  "%s need %.3g GiB per rank, but a node here has %.3g GiB for %d ranks (%.3g GiB each); "
-                  "use more ranks or nodes, or a smaller problem",
-                  what.c_str(), worst / 1073741824.0, node_bytes / 1073741824.0, ranks_on_node, share / 1073741824.0);
+                  "%s need %.3g GiB per rank, but a node here has %.3g GiB usable (%.0f%% of its memory) for %d "
+                  "ranks (%.3g GiB each); use more ranks or nodes, or a smaller problem",
+                  what.c_str(), worst / 1073741824.0, node_bytes / 1073741824.0, 100.0 * kUsableMemoryFraction,
+                  ranks_on_node, share / 1073741824.0);
     throw UsageError(text, true);
   }
 }

@@ -54,6 +54,12 @@ void HeatProblem::validate() const {
   if (!(alpha > 0.0) || !std::isfinite(alpha)) {
     throw UsageError("--alpha must be a positive number, got " + std::to_string(alpha), true);
   }
+  if (!std::isfinite(stability_limit())) {
+    std::ostringstream m;
+    m << "--alpha " << alpha << " is too small: the stable time step 1/(2 alpha sum 1/h^2) overflows a double; "
+      << "use --alpha >= 1e-290 or rescale the problem";
+    throw UsageError(m.str(), true);
+  }
   if (dt < 0.0 || !std::isfinite(dt)) throw UsageError("--dt must be >= 0 (0 = automatic), got " + std::to_string(dt), true);
   if (dt > stability_limit()) {
     std::ostringstream m;

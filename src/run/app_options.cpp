@@ -56,6 +56,7 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
   cli_.option_defaults()->always_capture_default();
   cli_.config_formatter(std::make_shared<TomlConfig>());
   cli_.allow_config_extras(CLI::config_extras_mode::error);
+  cli_.allow_extras();  // reported by parse(), in command-line order
   cli_.set_config("--config", "", "TOML file with option values (keys are option names; the command line wins)")
       ->check(regular_file("config file"));
   cli_.add_option("--output", common_.output, "Directory for output files")->group("Run control");
@@ -103,6 +104,14 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
     }
     try {
       cli_.parse(argc, argv);
+      // CLI11 lists unexpected arguments last first ("1 --bogus"): collect them and name them
+      // in command-line order.
+      if (const auto extra = cli_.remaining(); !extra.empty() && !help) {
+        std::string text;
+        for (const auto& e : extra) text += (text.empty() ? "" : " ") + e;
+        throw UsageError("unknown option or unexpected argument: " + text +
+                         "\nRun with --help to see every option and its default.");
+      }
     } catch (const CLI::CallForHelp&) {
       help = true;
     } catch (const CLI::CallForAllHelp&) {
@@ -115,6 +124,15 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
         what = "unknown key '" + what.substr(at + marker.size()) + "' in config file " +
                cli_.get_config_ptr()->as<std::string>() +
                "; keys are the long option names without dashes, e.g. checkpoint-every";
+      }
+      throw UsageError(what + "\nRun with --help to see every option and its default.");
+    } catch (const CLI::ArgumentMismatch& e) {
+      // "--n: At Most 1 required but received 2" means the option was given twice.
+      std::string what = e.what();
+      const std::string marker = ": At Most 1 required but received ";
+      if (const auto at = what.find(marker); at != std::string::npos) {
+        what = what.substr(0, at) + " was given " + what.substr(at + marker.size()) +
+               " times; give it once (each option takes one value)";
       }
       throw UsageError(what + "\nRun with --help to see every option and its default.");
     } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include "src/base/activity.hpp"
 #include "src/base/error.hpp"
 #include "src/base/fault_injection.hpp"
+#include "src/base/file_kind.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/run/directory_lock.hpp"
 #include "src/run/run_record.hpp"
@@ -24,7 +25,14 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
       placement_(probe_placement(comm_)),
       watchdog_(comm_.rank(), options_.watchdog_timeout) {
   collective_check(comm_, [&] {
-    if (!options_.inject_fault.empty()) fault::arm(fault::parse(options_.inject_fault), comm_.rank());
+    if (options_.inject_fault.empty()) return;
+    fault_ = fault::parse(options_.inject_fault);
+    if (fault_->rank >= comm_.size()) {
+      throw UsageError("--inject-fault '" + options_.inject_fault + "': rank " + std::to_string(fault_->rank) +
+                       " does not exist in a run of " + std::to_string(comm_.size()) + " ranks (0 to " +
+                       std::to_string(comm_.size() - 1) + "); it would never fire");
+    }
+    fault::arm(*fault_, comm_.rank());
   });
   // Unwritable paths are input errors: find them now, not after hours of computing.
   collective_check(comm_, [&] {
@@ -46,6 +54,11 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
     }
     if (!options_.record.empty()) {
       const fs::path record(options_.record);
+      // A device or FIFO accepts the probe below and fails (or blocks) at the end of the run.
+      if (const std::string kind = non_regular_kind(record); !kind.empty() && kind != "missing") {
+        throw UsageError("--record " + record.string() + " is " + kind +
+                         ", not a regular file; name a file to append the run record to");
+      }
       if (record.has_parent_path()) fs::create_directories(record.parent_path(), ec);
       std::ofstream probe(record, std::ios::app);
       if (!probe) throw UsageError("cannot write the run record " + record.string() + "; choose a writable --record path");
@@ -61,6 +74,19 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
                                 : "set OMP_NUM_THREADS to at most " + std::to_string(std::max(1, cores / ranks)) +
                                       " (and give each rank that many cores, e.g. mpirun --map-by slot:PE=N)")
               << std::endl;
+  }
+}
+
+void RunSession::limit_faults(std::int64_t last_step, const std::string& limit, FaultSites sites) const {
+  if (!fault_) return;
+  const std::string head = "--inject-fault '" + options_.inject_fault + "': ";
+  if (fault_->step > last_step) {
+    throw UsageError(head + "step " + std::to_string(fault_->step) + " is beyond this run's last step " +
+                         std::to_string(last_step) + " (" + limit + "); it would never fire",
+                     true);
+  }
+  if (fault_->site == fault::Site::halo && sites == FaultSites::without_halo) {
+    throw UsageError(head + app_ + " has no halo exchange; use the sites step, allreduce or checkpoint", true);
   }
 }
 

@@ -6,6 +6,7 @@
 // conventions on top of a session.
 #pragma once
 
+#include "src/base/fault_injection.hpp"
 #include "src/comm/communicator.hpp"
 #include "src/run/common_options.hpp"
 #include "src/run/directory_lock.hpp"
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,12 @@ class RunSession {
   [[nodiscard]] PhaseTimers& timers() { return timers_; }
   [[nodiscard]] const PhaseTimers& timers() const { return timers_; }
   [[nodiscard]] const Placement& placement() const { return placement_; }
+
+  /// Collective (every rank holds the same options; no communication): refuses an
+  /// --inject-fault that could never fire, at a step beyond `last_step` (`limit` names what
+  /// sets it, e.g. "--steps") or at a site the app does not have.
+  enum class FaultSites { with_halo, without_halo };
+  void limit_faults(std::int64_t last_step, const std::string& limit, FaultSites sites) const;
 
   /// A point a single-pass app has reached (after its read, before its write), as a "step"
   /// for the watchdog's reports and for --inject-fault, so failures can be rehearsed there.
@@ -61,6 +69,7 @@ class RunSession {
   Placement placement_;
   Watchdog watchdog_;
   std::vector<DirectoryLock> locks_;  ///< rank 0 holds the run's directories
+  std::optional<fault::Spec> fault_;  ///< --inject-fault, parsed on every rank
 };
 
 }  // namespace tessera

@@ -45,7 +45,9 @@ StepDriver::StepDriver(std::unique_ptr<RunSession> owned, RunSession* session, c
       identity_(identity),
       total_steps_(total_steps),
       store_(comm_, options_.checkpoint_directory(), options_.keep),
-      stop_agreement_(comm_) {}
+      stop_agreement_(comm_) {
+  session_.limit_faults(std::max(total_steps, identity.last_milestone), identity.total_option, identity.fault_sites);
+}
 
 void StepDriver::say(const std::string& line) const { session_.say(line); }
 

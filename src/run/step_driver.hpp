@@ -33,6 +33,8 @@ struct RunIdentity {
   std::string step_word = "step";         ///< what messages call a step ("iteration" for solvers)
   std::string total_option = "--steps";   ///< the option that sets the number of steps
   bool may_end_early = false;             ///< a solver that stops at a tolerance: ETA is an upper bound
+  std::int64_t last_milestone = 0;        ///< milestones past total_steps (a sort's write phase)
+  RunSession::FaultSites fault_sites = RunSession::FaultSites::without_halo;
 };
 
 class StepDriver {

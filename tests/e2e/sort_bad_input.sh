@@ -41,7 +41,7 @@ check "bad.h5:/grp is a group" --input bad.h5:/grp
 check "bad.h5:/scalar" --input bad.h5:/scalar
 check "--values 'bad.h5:keys' does not name a dataset" --input bad.h5:/keys --values bad.h5:keys
 check "--seed: must be 0 or more, got -1" --input bad.h5:/keys --seed -1
-check "The following arguments were not expected: 3 --bins" --input bad.h5:/keys --bins 3
+check "unknown option or unexpected argument: --bins 3" --input bad.h5:/keys --bins 3
 
 if [ "${#failures[@]}" -gt 0 ]; then
   printf 'FAIL: %s\n' "${failures[@]}" >&2

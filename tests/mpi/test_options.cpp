@@ -101,6 +101,17 @@ TEST(AppOptions, BadInputsGiveUsageErrorsNamingTheProblem) {
   EXPECT_NE(usage_error({"--config", bad_value}).find("-3"), std::string::npos);
 }
 
+// Messages a new user understands: an option given twice, stray arguments in the order typed,
+// and config "files" that would block or stream forever.
+TEST(AppOptions, RepeatedOptionsStrayArgumentsAndNonRegularConfigs) {
+  EXPECT_NE(usage_error({"--n", "16", "--n", "32"}).find("--n was given 2 times; give it once"), std::string::npos);
+  EXPECT_NE(usage_error({"--bogus", "1", "--other", "2"}).find("unexpected argument: --bogus 1 --other 2"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--config", "/dev/zero"}).find("/dev/zero is a character device, not a regular file"),
+            std::string::npos);
+  EXPECT_NE(usage_error({"--config=/tmp"}).find("/tmp is a directory"), std::string::npos);
+}
+
 TEST(AppOptions, HelpListsEveryOptionWithDefaults) {
   testing::internal::CaptureStdout();
   const Parsed h = parse({"--help"});
