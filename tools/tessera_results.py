@@ -74,15 +74,31 @@ class ResultsError(Exception):
     """A results file that cannot be used: the message names the file and line."""
 
 
+def read_lines(path):
+    """Yields (line_number, text) of a UTF-8 text file, one line at a time.
+
+    The file is read as bytes and each line decoded on its own: a binary file given by mistake
+    (an .h5, an executable) fails at its first undecodable line, naming it, instead of deep in
+    a decoder, and is never read whole into memory.
+    """
+    hint = "give the JSON Lines file that tessera-scaling --results wrote"
+    try:
+        with open(path, "rb") as f:
+            for number, raw in enumerate(f, start=1):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ResultsError(f"{path}: not a text results file (line {number} is not UTF-8 JSON); "
+                                       f"{hint}") from None
+                yield number, text
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot read the results file: {e.strerror}; {hint}") from e
+
+
 def load_records(path):
     """Returns [(line_number, record)] for every non-empty line of `path`."""
     records = []
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.readlines()
-    except OSError as e:
-        raise ResultsError(f"{path}: cannot read the results file: {e.strerror}") from e
-    for number, text in enumerate(lines, start=1):
+    for number, text in read_lines(path):
         if not text.strip():
             continue
         try:

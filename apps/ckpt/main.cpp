@@ -42,16 +42,6 @@ Listing checkpoints_in(const fs::path& dir) {
   return found;
 }
 
-// CLI11 answers a misspelt subcommand with "A subcommand is required".
-bool known_subcommand(int argc, char** argv, const Communicator& world) {
-  if (argc < 2) return true;
-  const std::string first = argv[1];
-  if (first.starts_with("-") || first == "list" || first == "verify" || first == "info") return true;
-  if (world.is_root()) {
-    std::fprintf(stderr, "error: unknown subcommand '%s'; use list, verify or info (tessera-ckpt --help)\n", first.c_str());
-  }
-  return false;
-}
 
 ExitCode ckpt_main(const Communicator& world, int argc, char** argv) {
   CLI::App cli("Lists, verifies and describes tessera checkpoints.", "tessera-ckpt");
@@ -65,7 +55,10 @@ ExitCode ckpt_main(const Communicator& world, int argc, char** argv) {
       ->check(CLI::ExistingDirectory | regular_file("checkpoint"));
   cli.add_subcommand("info", "Show a checkpoint's metadata and arrays")
       ->add_option("FILE", info_file, "checkpoint file")->required()->check(regular_file("checkpoint"));
-  if (!known_subcommand(argc, argv, world)) return ExitCode::usage;
+  if (const std::string unknown = unknown_subcommand(cli, argc, argv); !unknown.empty()) {
+    if (world.is_root()) std::fprintf(stderr, "error: %s\n", unknown.c_str());
+    return ExitCode::usage;
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -6,6 +6,7 @@
 #include "src/analytics/blobs.hpp"
 #include "src/analytics/synthetic_keys.hpp"
 #include "src/io/dataset_reader.hpp"
+#include "src/run/app_options.hpp"
 #include "src/run/main_guard.hpp"
 
 #include <CLI/CLI.hpp>
@@ -53,6 +54,10 @@ ExitCode data_main(const Communicator& world, int argc, char** argv) {
   std::string info_file;
   cli.add_subcommand("info", "List the datasets of an HDF5 file: type, shape, chunks")
       ->add_option("FILE", info_file, "HDF5 file")->required();
+  if (const std::string unknown = unknown_subcommand(cli, argc, argv); !unknown.empty()) {
+    if (world.is_root()) std::fprintf(stderr, "error: %s\n", unknown.c_str());
+    return ExitCode::usage;
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

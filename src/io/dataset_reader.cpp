@@ -4,6 +4,7 @@
 #include "src/io/dataset_reader.hpp"
 
 #include "src/base/error.hpp"
+#include "src/base/file_kind.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/comm/node.hpp"
@@ -29,6 +30,7 @@ h5::Handle open_serial(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw UsageError(file.string() + ": no such file; check the path");
   if (fs::is_directory(file, ec)) throw UsageError(file.string() + " is a directory, not an HDF5 file");
+  require_regular_file(file, "data file");  // a FIFO would block the open forever
   if (H5Fis_hdf5(file.c_str()) <= 0) {
     throw UsageError(file.string() + " is not an HDF5 file (or is unreadable); convert CSV, .npy or IDX data with "
                                      "tools/tessera-import");

@@ -43,9 +43,32 @@ CLI::Validator regular_file(const std::string& role) {
       [role](std::string& text) -> std::string {
         const std::string kind = non_regular_kind(text);
         if (kind.empty()) return {};
-        return role + " " + text + " is " + kind + (kind == "missing" ? "" : ", not a regular file");
+        if (kind == "missing") return role + " " + text + " does not exist; check the path";
+        return role + " " + text + " is " + kind + ", not a regular file";
       },
       "FILE");
+}
+
+std::string unknown_subcommand(const CLI::App& cli, int argc, char** argv) {
+  const CLI::App* level = &cli;
+  std::string path = cli.get_name();
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    const auto subs = level->get_subcommands([](const CLI::App*) { return true; });
+    if (subs.empty() || word.starts_with("-")) return {};
+    const CLI::App* next = nullptr;
+    std::string names;
+    for (const auto* sub : subs) {
+      if (sub->get_name() == word) next = sub;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (next == nullptr) {
+      return "unknown subcommand '" + word + "' of " + path + "; use " + names + " (" + path + " --help)";
+    }
+    level = next;
+    path += " " + word;
+  }
+  return {};
 }
 
 CLI::Validator positive_number() { return number_check(false); }

@@ -17,6 +17,9 @@ namespace tessera {
 /// Validators with messages that name the value: "must be greater than 0, got -3".
 CLI::Validator positive_number();
 CLI::Validator non_negative_number();
+/// For tools with subcommands: "" when argv names known subcommands, else a message naming the
+/// unknown word and the choices (CLI11 itself only says "A subcommand is required").
+std::string unknown_subcommand(const CLI::App& cli, int argc, char** argv);
 /// A path that names a regular file (not a directory, FIFO or device): "config file X is a FIFO".
 CLI::Validator regular_file(const std::string& role);
 

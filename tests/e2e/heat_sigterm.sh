@@ -16,8 +16,18 @@ for how in term-rank usr1-launcher term-early term-twice-launcher; do
     --checkpoint-every 100 --record "$out.jsonl" >"$out.log" 2>&1 &
   launcher=$!
   if [ "$how" = term-early ]; then
-    until pgrep -P "$launcher" >/dev/null; do sleep 0.005; done
-    pkill -TERM -P "$launcher"
+    # As soon as the first rank catches SIGTERM (its SigCgt mask has bit 15: the handler is
+    # installed first thing in main, before MPI_Init), while the others may still start up.
+    first=""
+    until [ -n "$first" ]; do
+      for pid in $(pgrep -P "$launcher"); do
+        mask=$(awk '/^SigCgt/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+        if [ -n "$mask" ] && (( 0x$mask & 0x4000 )); then first=$pid; break; fi
+      done
+      kill -0 "$launcher" 2>/dev/null || fail "$how: the run ended before a rank started"
+      sleep 0.002
+    done
+    kill -TERM "$first"
   else
     wait_for_checkpoint "$out/checkpoints" 100 120 "$launcher"
   fi
