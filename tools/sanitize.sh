@@ -29,9 +29,11 @@ BUILD_DIR="$root/build-asan" BUILD_TYPE=RelWithDebInfo "$root/tools/build.sh" \
 echo "== sanitizers: thread (watchdog, launcher watch, stop signals)"
 suppressions="$root/build-tsan/tsan.supp"
 mkdir -p "$root/build-tsan"
-printf '%s\n' "called_from_lib:libmpi.so" "called_from_lib:libopen-pal.so" "called_from_lib:libopen-rte.so" \
-  "called_from_lib:libhdf5_openmpi.so" "called_from_lib:libgomp.so" "called_from_lib:libucs.so" \
-  "called_from_lib:libpmix.so" "called_from_lib:libevent_core-2.1.so" >"$suppressions"
+# Matched against the modules of a report's frames: Open MPI's libraries and plugins (under
+# .../openmpi/), PMIx, libevent, HDF5, UCX and libgomp.
+printf '%s\n' "race:openmpi" "race:libmpi" "race:libopen-pal" "race:libopen-rte" "race:libpmix" "race:libevent" \
+  "race:libhdf5" "race:libgomp" "race:libucs" "race:libucp" "called_from_lib:libgomp.so" "deadlock:openmpi" \
+  "mutex:openmpi" "signal:openmpi" >"$suppressions"
 cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTESSERA_SANITIZE=thread \
   -DTESSERA_BUILD_BENCHMARKS=OFF >"$root/build-tsan/configure.log" 2>&1 || {
   cat "$root/build-tsan/configure.log" >&2
