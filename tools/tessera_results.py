@@ -113,6 +113,14 @@ def load_records(path):
         for key in ("ranks", "threads"):
             if not isinstance(record[key], int) or record[key] < 1:
                 raise ResultsError(f"{path}:{number}: '{key}' must be a positive integer, got {record[key]!r}")
+        # The report reads into these: a field of another JSON type must be named, not crash it.
+        for key in ("timers", "problem", "metrics", "sweep"):
+            if key in record and not isinstance(record[key], dict):
+                raise ResultsError(f"{path}:{number}: '{key}' must be a JSON object, got "
+                                   f"{type(record[key]).__name__} {json.dumps(record[key])[:40]}")
+        for key in ("wall_seconds", "size", "steps_run"):
+            if key in record and (isinstance(record[key], bool) or not isinstance(record[key], (int, float))):
+                raise ResultsError(f"{path}:{number}: '{key}' must be a number, got {json.dumps(record[key])[:40]}")
         records.append((number, record))
     if not records:
         raise ResultsError(f"{path}: no run records in the file")

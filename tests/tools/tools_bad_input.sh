@@ -76,6 +76,11 @@ expect 2 "fake.h5: not a text results file (line 1 is not UTF-8 JSON)" "$REPORT"
 expect 2 "binary-tail.jsonl: not a text results file (line 2 is not UTF-8 JSON)" \
   "$REPORT" binary-tail.jsonl -o "$UNMADE"
 expect 2 "fakebin: cannot read the results file: Is a directory" "$REPORT" fakebin -o "$UNMADE"
+# Fields of the wrong JSON type, named with their line instead of a traceback.
+sed 's/"timers": {}/"timers": 5/' good.jsonl >bad-timers.jsonl
+sed 's/"metrics": {[^}]*}/"metrics": null/' good.jsonl >bad-metrics.jsonl
+expect 2 "bad-timers.jsonl:1: 'timers' must be a JSON object, got int 5" "$REPORT" bad-timers.jsonl -o "$UNMADE"
+expect 2 "bad-metrics.jsonl:1: 'metrics' must be a JSON object, got NoneType null" "$REPORT" bad-metrics.jsonl -o "$UNMADE"
 expect 2 "-o $WORK/plain.txt: exists and is not a directory" "$REPORT" good.jsonl -o "$WORK/plain.txt"
 expect 2 "$WORK/plain.txt is a file, not a directory" "$REPORT" good.jsonl -o "$WORK/plain.txt/report"
 expect 2 "-o /proc/tessera-report: cannot make it in /proc" "$REPORT" good.jsonl -o /proc/tessera-report
