@@ -124,7 +124,7 @@ BENCHMARK(BM_copy_cells<3>)->Name("BM_copy_3d_cells")->Apply(thread_args);
 BENCHMARK(BM_heat<3>)->Name("BM_heat_3d")->Apply(thread_args);
 BENCHMARK(BM_triad_cg_footprint)->Name("BM_triad_cg_footprint")->Apply(thread_args);
 BENCHMARK(BM_cg_iteration<tessera::kernels::SumMode::fast>)->Name("BM_cg_iteration_fast")->Apply(thread_args);
-BENCHMARK(BM_cg_iteration<tessera::kernels::SumMode::exact>)->Name("BM_cg_iteration_exact")->Apply(thread_args);
+BENCHMARK(BM_cg_iteration<tessera::kernels::SumMode::reproducible>)->Name("BM_cg_iteration_exact")->Apply(thread_args);
 
 // Console output as usual, plus the bandwidth of every run kept for the ratio table.
 class RatioReporter : public benchmark::ConsoleReporter {

@@ -143,7 +143,7 @@ TESSERA_CLONES void process_tile(const T* tile, int m, const PreparedCentres<T>&
     const T* x = tile + static_cast<std::ptrdiff_t>(p) * d;
     const double distance = squared_distance(x, c.rows.data() + static_cast<std::ptrdiff_t>(j) * d, d);
     const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(j) * d;
-    if constexpr (kMode == SumMode::exact) {
+    if constexpr (kMode == SumMode::reproducible) {
       for (int f = 0; f < d; ++f) fixed[row + f] += scale.to_fixed(static_cast<double>(x[f]));
       totals.inertia.add(distance);
     } else {
@@ -162,7 +162,7 @@ TESSERA_CLONES void process_tile(const T* tile, int m, const PreparedCentres<T>&
 void reset(AssignmentTotals& totals, int k, int d, SumMode mode) {
   const auto cells = static_cast<std::size_t>(k) * static_cast<std::size_t>(d);
   totals.sums.assign(mode == SumMode::fast ? cells : 0, 0.0);
-  totals.fixed_sums.assign(mode == SumMode::exact ? cells : 0, FixedInt{0});
+  totals.fixed_sums.assign(mode == SumMode::reproducible ? cells : 0, FixedInt{0});
   totals.counts.assign(static_cast<std::size_t>(k), 0);
   totals.inertia = PartialSum(mode);
   totals.changed = 0;
@@ -228,8 +228,8 @@ void assign_and_accumulate(std::span<const T> points, const PreparedCentres<T>& 
       }
       std::int32_t* tile_labels = labels.data() + first;
       double* tile_distances = distances.empty() ? nullptr : distances.data() + first;
-      if (mode == SumMode::exact) {
-        process_tile<T, SumMode::exact>(rows, m, c, scratch.data(), tile_labels, tile_distances, scale, mine);
+      if (mode == SumMode::reproducible) {
+        process_tile<T, SumMode::reproducible>(rows, m, c, scratch.data(), tile_labels, tile_distances, scale, mine);
       } else {
         process_tile<T, SumMode::fast>(rows, m, c, scratch.data(), tile_labels, tile_distances, scale, mine);
       }
@@ -272,7 +272,7 @@ void assign_and_accumulate_ref(std::span<const T> points, const PreparedCentres<
     ++totals.counts[static_cast<std::size_t>(best)];
     for (int f = 0; f < d; ++f) {
       const std::size_t at = static_cast<std::size_t>(best) * d + f;
-      if (mode == SumMode::exact) {
+      if (mode == SumMode::reproducible) {
         totals.fixed_sums[at] += scale.to_fixed(static_cast<double>(x[f]));
       } else {
         totals.sums[at] += static_cast<double>(x[f]);

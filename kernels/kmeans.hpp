@@ -45,7 +45,7 @@ void prepare_centres(std::span<const double> centres, int k, int d, PreparedCent
 /// What one assignment sweep produces on a rank.
 struct AssignmentTotals {
   std::vector<double> sums;          ///< k x d, SumMode::fast
-  std::vector<FixedInt> fixed_sums;  ///< k x d, SumMode::exact (scaled by `scale`)
+  std::vector<FixedInt> fixed_sums;  ///< k x d, SumMode::reproducible (scaled by `scale`)
   std::vector<std::int64_t> counts;  ///< k
   PartialSum inertia;                ///< sum of squared distances to the chosen centres
   std::int64_t changed = 0;          ///< points whose label differs from the one passed in

@@ -55,7 +55,7 @@ void merge_binned(std::span<BinnedVector> binned, std::size_t first, std::size_t
 /// first is global row `first_row`. Rows are pushed through in chunks of `chunk` rows aligned
 /// to global row numbers, the rows a rank lacks filled with zeros, so each row meets the same
 /// products on any split of the rows over ranks and threads. Per-row losses are added into
-/// `loss` (exact in SumMode::exact); confusion (classes x classes, [label][predicted]) is
+/// `loss` (exact in SumMode::reproducible); confusion (classes x classes, [label][predicted]) is
 /// incremented.
 template <class T>
 void mlp_evaluate(std::span<const DenseShape> layers, const T* parameters, const T* x, const std::int32_t* labels,

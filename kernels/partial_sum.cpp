@@ -4,7 +4,7 @@
 namespace tessera::kernels {
 
 void PartialSum::add_products(const double* a, const double* b, Index count) {
-  if (mode_ == SumMode::exact) {
+  if (mode_ == SumMode::reproducible) {
     exact_->add_products(a, b, count);
     return;
   }

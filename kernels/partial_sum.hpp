@@ -17,7 +17,7 @@ class PartialSum {
  public:
   /// The exact accumulator (8.6 KB) exists only in exact mode.
   explicit PartialSum(SumMode mode = SumMode::fast)
-      : mode_(mode), exact_(mode == SumMode::exact ? std::make_unique<ExactSum>() : nullptr) {}
+      : mode_(mode), exact_(mode == SumMode::reproducible ? std::make_unique<ExactSum>() : nullptr) {}
   PartialSum(PartialSum&&) noexcept = default;
   PartialSum& operator=(PartialSum&&) noexcept = default;
   PartialSum(const PartialSum&) = delete;
@@ -29,7 +29,7 @@ class PartialSum {
   /// Adds sum_i a[i] * b[i]. Meant for a row that was just written and is still in L1.
   void add_products(const double* a, const double* b, Index count);
   void add(double x) {
-    if (mode_ == SumMode::exact) {
+    if (mode_ == SumMode::reproducible) {
       exact_->add(x);
     } else {
       fast_ += x;
@@ -38,7 +38,7 @@ class PartialSum {
   /// Adds another partial sum of the same mode.
   void add(const PartialSum& other) {
     assert(other.mode_ == mode_ && "partial sums of different modes");
-    if (mode_ == SumMode::exact) {
+    if (mode_ == SumMode::reproducible) {
       exact_->add(*other.exact_);
     } else {
       fast_ += other.fast_;
@@ -46,10 +46,10 @@ class PartialSum {
   }
 
   /// The local value (rounded once in exact mode).
-  [[nodiscard]] double value() const { return mode_ == SumMode::exact ? exact_->value() : fast_; }
+  [[nodiscard]] double value() const { return mode_ == SumMode::reproducible ? exact_->value() : fast_; }
   /// The exact accumulator; exact mode only.
   [[nodiscard]] const ExactSum& exact() const {
-    assert(mode_ == SumMode::exact);
+    assert(mode_ == SumMode::reproducible);
     return *exact_;
   }
 

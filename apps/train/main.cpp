@@ -378,7 +378,7 @@ ExitCode evaluate(const Communicator& world, const TrainOptions& o, const DataRe
   require_labels_below(world, test, static_cast<std::int32_t>(model.spec.classes()), refs.test_labels->ref.text(),
                        "the model knows " + std::to_string(model.spec.classes()) + " classes");
   std::vector<T> parameters(model.parameters.begin(), model.parameters.end());
-  const Evaluation e = evaluate_model<T>(world, model.spec, parameters, test, o.micro_batch, kernels::SumMode::exact);
+  const Evaluation e = evaluate_model<T>(world, model.spec, parameters, test, o.micro_batch, kernels::SumMode::reproducible);
   const bool passed = e.accuracy() >= o.target_accuracy;
   if (world.is_root()) {
     std::cout << "[train] evaluate " << o.evaluate << " (" << model.spec.describe() << ", " << model.precision

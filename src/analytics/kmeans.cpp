@@ -387,7 +387,7 @@ void KMeans<T>::relocate_empty(std::vector<std::int64_t>& counts, std::vector<do
       const double v = x[t * static_cast<std::size_t>(d_) + f];
       const std::size_t at_old = old * d_ + f;
       const std::size_t at_new = static_cast<std::size_t>(j) * d_ + f;
-      if (config_.sum_mode == SumMode::exact) {
+      if (config_.sum_mode == SumMode::reproducible) {
         const FixedInt q = fixed_scale_.to_fixed(v);
         fixed[at_old] -= q;
         fixed[at_new] = q;
@@ -415,7 +415,7 @@ LloydStep KMeans<T>::iterate() {
   allreduce_in_place(comm_, std::span<std::int64_t>(totals.counts), MPI_SUM);
   step.changed = allreduce_sum(comm_, totals.changed);
   step.inertia = global_sum(comm_, totals.inertia);
-  if (mode == SumMode::exact) {
+  if (mode == SumMode::reproducible) {
     std::vector<std::int64_t> limbs = to_limbs(totals.fixed_sums);
     allreduce_in_place(comm_, std::span<std::int64_t>(limbs), MPI_SUM);
     for (std::size_t i = 0; i < totals.fixed_sums.size(); ++i) totals.fixed_sums[i] = kernels::from_limbs(&limbs[3 * i]);
@@ -428,7 +428,7 @@ LloydStep KMeans<T>::iterate() {
     const auto count = static_cast<double>(totals.counts[static_cast<std::size_t>(j)]);
     for (int f = 0; f < d_; ++f) {
       const std::size_t at = static_cast<std::size_t>(j) * d_ + f;
-      const double sum = mode == SumMode::exact ? fixed_scale_.to_double(totals.fixed_sums[at]) : totals.sums[at];
+      const double sum = mode == SumMode::reproducible ? fixed_scale_.to_double(totals.fixed_sums[at]) : totals.sums[at];
       const double next = count > 0 ? sum / count : centres_[at];
       step.shift += (next - centres_[at]) * (next - centres_[at]);
       centres_[at] = next;

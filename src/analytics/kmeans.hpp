@@ -9,7 +9,7 @@
 // centres. Every random choice is a counter-based draw keyed by (seed, purpose, global row),
 // so seeding picks the same rows on any rank count.
 //
-// In SumMode::exact every sum (mean, variance, centre sums, inertia) is formed exactly or in
+// In SumMode::reproducible every sum (mean, variance, centre sums, inertia) is formed exactly or in
 // fixed point and merged by integer addition: centres, labels and inertia are bitwise the same
 // on any rank and thread count. In fast mode the last bits of the centres depend on them.
 // Empty clusters take the points farthest from their centres (largest distance first, ties to

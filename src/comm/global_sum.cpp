@@ -69,6 +69,6 @@ void global_binned_sum(const Communicator& comm, kernels::BinnedRef local, std::
   kernels::binned_values(local, out);
 }
 
-const char* sum_mode_name(SumMode mode) { return mode == SumMode::exact ? "reproducible" : "fast"; }
+const char* sum_mode_name(SumMode mode) { return mode == SumMode::reproducible ? "reproducible" : "fast"; }
 
 }  // namespace tessera

@@ -42,7 +42,7 @@ Trainer<T>::Trainer(Communicator comm, ModelSpec spec, TrainConfig config, const
   }
   const auto n = static_cast<std::size_t>(spec_.parameters());
   scratch_.assign(static_cast<std::size_t>(threads_), std::vector<T>(n));
-  if (config_.sum_mode == kernels::SumMode::exact) {
+  if (config_.sum_mode == kernels::SumMode::reproducible) {
     thread_binned_.resize(static_cast<std::size_t>(threads_));
     for (auto& binned : thread_binned_) binned.resize(n);
   } else {
@@ -79,7 +79,7 @@ StepResult Trainer<T>::step(std::int64_t step) {
 
   // Backward, layer by layer from the top; in fast mode each layer's sum is on its way over
   // the network while the layers below are computed.
-  const bool exact = config_.sum_mode == kernels::SumMode::exact;
+  const bool exact = config_.sum_mode == kernels::SumMode::reproducible;
   for (auto& sums : thread_sums_) std::fill(sums.begin(), sums.end(), 0.0);
   for (auto& binned : thread_binned_) kernels::binned_clear(binned.ref());
   const kernels::ThreadGradients sums{thread_sums_, thread_binned_};

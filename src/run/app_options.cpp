@@ -2,6 +2,7 @@
 #include "src/run/app_options.hpp"
 
 #include "src/base/error.hpp"
+#include "src/base/version.hpp"
 #include "src/base/file_kind.hpp"
 #include "src/comm/agreement.hpp"
 #include "src/run/toml_config.hpp"
@@ -46,7 +47,7 @@ CLI::Validator regular_file(const std::string& role) {
         if (kind == "missing") return role + " " + text + " does not exist; check the path";
         return role + " " + text + " is " + kind + ", not a regular file";
       },
-      "FILE");
+      "");  // no ":FILE" after the option's type in --help
 }
 
 std::string unknown_subcommand(const CLI::App& cli, int argc, char** argv) {
@@ -81,7 +82,10 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
   cli_.allow_config_extras(CLI::config_extras_mode::error);
   cli_.allow_extras();  // reported by parse(), in command-line order
   cli_.set_config("--config", "", "TOML file with option values (keys are option names; the command line wins)")
+      ->type_name("FILE")
       ->check(regular_file("config file"));
+  cli_.set_version_flag("--version", std::string("tessera ") + kVersion + " (git " + kGitRevision + ")",
+                        "Print the version and git revision and exit");
   cli_.add_option("--output", common_.output, "Directory for output files")->group("Run control");
   cli_.add_option("--checkpoint-every", common_.checkpoint_every,
                   "Write a checkpoint every N steps (0 = none, except one when stopped by SIGTERM/SIGUSR1)")
@@ -117,6 +121,7 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
 
 bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
   bool help = false;
+  std::string version;
   collective_check(comm, [&] {
     // CLI11 reads the config file before any validator sees its name: a FIFO would block it
     // and /dev/urandom would read as an empty file.
@@ -139,6 +144,8 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
       help = true;
     } catch (const CLI::CallForAllHelp&) {
       help = true;
+    } catch (const CLI::CallForVersion& e) {
+      version = e.what();
     } catch (const CLI::ConfigError& e) {
       // CLI11 says "INI was not able to parse KEY" for a key no option has.
       std::string what = e.what();
@@ -163,7 +170,8 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
     }
   });
   if (help && comm.is_root()) std::cout << cli_.help() << std::flush;
-  return !help;
+  if (!version.empty() && comm.is_root()) std::cout << version << std::endl;
+  return !help && version.empty();
 }
 
 }  // namespace tessera

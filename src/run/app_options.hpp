@@ -31,8 +31,8 @@ class AppOptions {
   CLI::App& cli() { return cli_; }
   [[nodiscard]] const CommonOptions& common() const { return common_; }
 
-  /// Collective: parses on every rank. Returns false when --help was given (rank 0 printed
-  /// it). Throws a collective UsageError on bad options or an unreadable config file.
+  /// Collective: parses on every rank. Returns false when --help or --version was given (rank 0
+  /// printed it). Throws a collective UsageError on bad options or an unreadable config file.
   bool parse(const Communicator& comm, int argc, char** argv);
 
  private:

@@ -26,7 +26,7 @@ struct CommonOptions {
   std::string on_checkpoint_error = "stop";
 
   [[nodiscard]] kernels::SumMode sum_mode() const {
-    return reproducible ? kernels::SumMode::exact : kernels::SumMode::fast;
+    return reproducible ? kernels::SumMode::reproducible : kernels::SumMode::fast;
   }
   [[nodiscard]] std::filesystem::path checkpoint_directory() const {
     return checkpoint_dir.empty() ? std::filesystem::path(output) / "checkpoints"

@@ -158,7 +158,7 @@ TYPED_TEST(KMeansKernel, ResultsDoNotDependOnPositionOrThreads) {
   std::vector<std::int32_t> labels(n, -1);
   std::vector<double> dist(n);
   AssignmentTotals whole;
-  assign_and_accumulate<T>(points, prepared, labels, dist, SumMode::exact, scale, whole);
+  assign_and_accumulate<T>(points, prepared, labels, dist, SumMode::reproducible, scale, whole);
 
   // The same points split at an odd row (shifting every tile), on three threads.
   omp_set_num_threads(3);
@@ -169,9 +169,9 @@ TYPED_TEST(KMeansKernel, ResultsDoNotDependOnPositionOrThreads) {
   AssignmentTotals b;
   const std::span<const T> all(points);
   assign_and_accumulate<T>(all.subspan(0, cut * d), prepared, std::span(labels_split).subspan(0, cut),
-                           std::span(dist_split).subspan(0, cut), SumMode::exact, scale, a);
+                           std::span(dist_split).subspan(0, cut), SumMode::reproducible, scale, a);
   assign_and_accumulate<T>(all.subspan(cut * d), prepared, std::span(labels_split).subspan(cut),
-                           std::span(dist_split).subspan(cut), SumMode::exact, scale, b);
+                           std::span(dist_split).subspan(cut), SumMode::reproducible, scale, b);
   omp_set_num_threads(2);
   EXPECT_EQ(labels, labels_split);
   EXPECT_EQ(dist, dist_split);  // bitwise

@@ -124,6 +124,22 @@ TEST(AppOptions, HelpListsEveryOptionWithDefaults) {
       EXPECT_NE(text.find(option), std::string::npos) << option << " missing from:\n" << text;
     }
     EXPECT_NE(text.find("tessera-output"), std::string::npos) << "defaults not shown:\n" << text;
+    EXPECT_NE(text.find("--config FILE "), std::string::npos) << text;
+    EXPECT_EQ(text.find(":FILE"), std::string::npos) << text;
+  } else {
+    EXPECT_TRUE(text.empty());
+  }
+}
+
+TEST(AppOptions, VersionPrintsVersionAndRevision) {
+  testing::internal::CaptureStdout();
+  const Parsed v = parse({"--version"});
+  const std::string text = testing::internal::GetCapturedStdout();
+  EXPECT_FALSE(v.ran);
+  const Communicator comm = Communicator::duplicate(MPI_COMM_WORLD);
+  if (comm.is_root()) {
+    EXPECT_EQ(text.rfind("tessera 0.", 0), 0U) << text;
+    EXPECT_NE(text.find("(git "), std::string::npos) << text;
   } else {
     EXPECT_TRUE(text.empty());
   }

@@ -98,7 +98,7 @@ TEST(Trainer, ExactModeWeightsDoNotDependOnRanksOrThreads) {
   config.micro_batch = 4;
   config.epochs = 4;
   config.seed = 17;
-  config.sum_mode = kernels::SumMode::exact;
+  config.sum_mode = kernels::SumMode::reproducible;
   config.optimizer.lr = 0.01;
   const int threads = kernels::max_threads();
   kernels::set_threads(1);
