@@ -11,6 +11,8 @@ import statistics
 
 REQUIRED_KEYS = ("app", "ranks", "threads", "verified", "state_digest", "timers", "metrics")
 PHASES = ("compute", "halo", "reduce", "io")
+# A point whose repeats' times spread more than this ((max - min) / median) was disturbed.
+SPREAD_LIMIT = 0.10
 
 
 class AppKind:
@@ -119,12 +121,33 @@ def load_records(path):
                 raise ResultsError(f"{path}:{number}: '{key}' must be a JSON object, got "
                                    f"{type(record[key]).__name__} {json.dumps(record[key])[:40]}")
         for key in ("wall_seconds", "size", "steps_run"):
-            if key in record and (isinstance(record[key], bool) or not isinstance(record[key], (int, float))):
+            if key in record and not is_number(record[key]):
                 raise ResultsError(f"{path}:{number}: '{key}' must be a number, got {json.dumps(record[key])[:40]}")
+        if "load" in record and not is_load(record["load"]):
+            raise ResultsError(f"{path}:{number}: 'load' must be {{\"start\": [1m, 5m, 15m], \"end\": [1m, 5m, 15m], "
+                               "\"cores_on_node\": N} (load averages as /proc/loadavg gives them, or null), got "
+                               f"{json.dumps(record['load'])[:60]}")
         records.append((number, record))
     if not records:
         raise ResultsError(f"{path}: no run records in the file")
     return records
+
+
+def is_number(value):
+    """True for a JSON number (bool is an int to Python, not a number to JSON)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_load(value):
+    """True for a record's "load": {"start": [...], "end": [...], "cores_on_node": N}: the 1-, 5-
+    and 15-minute load averages when the run started and ended (null where /proc/loadavg could
+    not be read), and the cores its ranks on a node were bound to; any of them may be missing."""
+    if not isinstance(value, dict):
+        return False
+    averages = [value.get(key) for key in ("start", "end") if value.get(key) is not None]
+    cores = value.get("cores_on_node")
+    return (all(isinstance(a, list) and a and all(is_number(v) for v in a) for a in averages) and
+            (cores is None or (isinstance(cores, int) and not isinstance(cores, bool) and cores >= 1)))
 
 
 def probe_of(records):
@@ -197,13 +220,22 @@ def summarize_points(runs):
     rows = []
     for (ranks, threads), group in sorted(points.items()):
         kind = kind_of(group[0]["app"])
+        times = [seconds_per_step(r) for r in group]
+        median = statistics.median(times)
+        loads = [r.get("load", {}) for r in group]
         row = {
             "ranks": ranks,
             "threads": threads,
             "cores": ranks * threads,
+            "ranks_per_node": max(r.get("ranks_per_node", ranks) for r in group),
             "size": group[0]["size"],
             "repeats": len(group),
-            "seconds_per_step": statistics.median(seconds_per_step(r) for r in group),
+            "seconds_per_step": median,
+            "seconds_per_step_min": min(times),
+            "seconds_per_step_max": max(times),
+            "spread": (max(times) - min(times)) / median if median > 0 else 0.0,  # 0 for one repeat
+            "load_at_start": max((load["start"][0] for load in loads if load.get("start")), default=None),
+            "cores_on_node": min((load["cores_on_node"] for load in loads if load.get("cores_on_node")), default=None),
             "cell_updates_per_s": statistics.median(r["metrics"].get("cell_updates_per_s", 0.0) for r in group),
             "throughput": statistics.median(r["metrics"].get(kind.throughput_key, 0.0) for r in group),
             "bandwidth_bytes_per_s": statistics.median(bandwidth(r) for r in group),
@@ -222,6 +254,36 @@ def summarize_points(runs):
         row["speedup"] = ratio if row["size"] == base["size"] else ratio * row["size"] / base["size"]
         row["efficiency"] = row["speedup"] / scale
     return rows
+
+
+def note_points(rows, fallback_cores):
+    """Says, per row, why its time may show something other than scaling: row["notes"] is a list
+    of short phrases, empty for a clean point. A point is judged against the cores its records
+    give (load.cores_on_node: the cores its ranks on a node were bound to), else against
+    `fallback_cores` (None: unknown, and only the records' own oversubscribed flags count).
+
+    A point is oversubscribed when its record says so (the app compares ranks x threads with its
+    affinity masks) or when its ranks per node x threads exceed those cores. It is disturbed when
+    its repeats' times spread more than SPREAD_LIMIT, or when the 1-minute load average at the
+    start of a repeat exceeded those cores: more runnable work than the run's cores before it
+    began. (A load average lags: the sweep's own previous run still weighs in it, but with at
+    most its ranks x threads, so a sweep whose points grow does not flag itself.)"""
+    for row in rows:
+        cores = row["cores_on_node"] or fallback_cores
+        notes = []
+        on_node = row["ranks_per_node"] * row["threads"]
+        if cores is not None and on_node > cores:
+            row["oversubscribed"] = True
+            per_node = " per node" if row["ranks_per_node"] < row["ranks"] else ""
+            notes.append(f"oversubscribed ({row['ranks_per_node']} ranks x {row['threads']} threads{per_node} on "
+                         f"{cores} cores)")
+        elif row["oversubscribed"]:
+            notes.append("oversubscribed (as the run found: more ranks x threads than the cores it was bound to)")
+        if row["spread"] > SPREAD_LIMIT:
+            notes.append(f"spread {row['spread']:.0%} over {row['repeats']} repeats")
+        if cores is not None and row["load_at_start"] is not None and row["load_at_start"] > cores:
+            notes.append(f"load {row['load_at_start']:.1f} at start")
+        row["notes"] = notes
 
 
 def stream_copy_bandwidth(probe):

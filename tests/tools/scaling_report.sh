@@ -1,6 +1,9 @@
 # A tiny strong-scaling sweep (2 points, 2 repeats, with the machine probe), then the report:
 # its tables hold the numbers of the records, every plot is a valid PNG, the model's reported
 # error matches its predictions; malformed and mixed results files fail naming the line.
+# Threads: a sweep over 1 and 2 threads per rank, reported as one line per thread count, with
+# the oversubscribed, spread and loaded points noted and hollow, min-max error bars and log2
+# axes (check_report_figures.py); its HTML rendered in headless Chromium (check_report_html.py).
 # kmeans: strong and weak sweeps over generated data sets (each generated once, then reused),
 # reported beside heat with its own throughput (point-centre-feature triples/s) and model.
 # sort and stats: sweeps over generated keys, reported with their throughput and no model.
@@ -8,6 +11,7 @@
 # once), reported with samples/s, seconds per epoch and no model.
 source "$(dirname "$0")/../e2e/lib.sh"
 TOOLS=$(cd "$(dirname "$0")/../../tools" && pwd)
+CHECKS=$(cd "$(dirname "$0")" && pwd)
 
 "$TOOLS/tessera-scaling" --app heat --mode strong --dims 2 --size 96 --ranks 1,2 --threads 1 --steps 60 \
   --repeats 2 --probe --probe-cells 200000 --bin-dir "$BIN_DIR" --results results.jsonl | tee sweep.log
@@ -79,6 +83,39 @@ assert "MODEL" in md and "nodes" in md
 print(f"report checks passed: {len(images)} plots, model error up to {reported:.1%}")
 PY
 
+# 1 and 2 threads per rank at 1 and 2 ranks: 1 x 2 and 2 x 1 share 2 cores but not a line.
+# Loads as the apps record them, set to those of a 2-core machine, whatever this one has: a busy
+# machine at the start of the 1 x 2 runs, /proc/loadavg unreadable at 2 x 1, and 2 x 2 records
+# without a core count (as older apps wrote), judged against --cores 2 and so oversubscribed;
+# one 2 x 1 repeat made 50% slower, as a disturbed run would be.
+"$TOOLS/tessera-scaling" --app heat --mode strong --dims 2 --size 96 --ranks 1,2 --threads 1,2 --steps 60 \
+  --repeats 2 --bin-dir "$BIN_DIR" --results threads-runs.jsonl >threads-sweep.log
+/usr/bin/python3 - <<'PY'
+import json
+with open("threads-runs.jsonl") as runs, open("threads.jsonl", "w") as out:
+    out.write(open("results.jsonl").readline())  # the probe
+    for line in runs:
+        r = json.loads(line)
+        point = (r["ranks"], r["threads"])
+        r["load"] = {"start": [3.5 if point == (1, 2) else 0.2, 1.0, 0.5], "end": [1.2, 1.1, 0.5], "cores_on_node": 2}
+        if point == (2, 1):
+            r["load"]["start"] = None
+            r["step_seconds"] *= 1.5 if r["sweep"]["repeat"] == 2 else 1
+        if point == (2, 2):
+            del r["load"]["cores_on_node"]
+        out.write(json.dumps(r) + "\n")
+PY
+"$TOOLS/tessera-report" threads.jsonl -o threads-report --cores 2 >/dev/null
+grep -q "^| 2 | 2 | .* | oversubscribed (2 ranks x 2 threads on 2 cores)" threads-report/report.md ||
+  fail "the 2 x 2 point is not noted as oversubscribed"
+grep -q "^| 1 | 2 | .*load 3.5 at start |$" threads-report/report.md || fail "the 1 x 2 point's load is not noted"
+grep -q "^| 2 | 1 | .*spread [0-9]*% over 2 repeats" threads-report/report.md ||
+  fail "the 2 x 1 point's spread is not noted"
+grep -q "the 2 runs whose records do not, against 2 cores per node (--cores)" threads-report/report.md ||
+  fail "the report does not say which core count it took"
+/usr/bin/python3 "$CHECKS/check_report_figures.py" threads.jsonl threads-report 2
+/usr/bin/python3 "$CHECKS/check_report_html.py" threads-report
+
 # Malformed and mixed files: exit 2 naming the line.
 expect_report_error() {
   local file=$1 fragment=$2
@@ -103,6 +140,15 @@ lines[3] = json.dumps(r)
 open("mixed.jsonl", "w").write("\n".join(lines) + "\n")
 PY
 expect_report_error mixed.jsonl "mixed.jsonl:4: heat strong-scaling run has global size 12345"
+/usr/bin/python3 - <<'PY'
+import json
+lines = open("results.jsonl").read().splitlines()
+r = json.loads(lines[1])
+r["load"] = {"start": "busy"}
+lines[1] = json.dumps(r)
+open("bad-load.jsonl", "w").write("\n".join(lines) + "\n")
+PY
+expect_report_error bad-load.jsonl "bad-load.jsonl:2: 'load' must be"
 expect_report_error /no/such/results.jsonl "cannot read the results file"
 
 # A Slurm job-array script for a cluster.
@@ -128,6 +174,9 @@ cat results.jsonl kmeans.jsonl >both.jsonl
 "$TOOLS/tessera-report" both.jsonl -o both-report | tee both-report.log
 grep -q "kmeans strong: model error" both-report.log && grep -q "kmeans weak: model error" both-report.log ||
   fail "no kmeans model in the report"
+# Judged against this machine's cores, as the report does without --cores.
+cores=$(/usr/bin/python3 -c 'import os; print(os.cpu_count())')
+/usr/bin/python3 "$CHECKS/check_report_figures.py" both.jsonl both-report "$cores"
 /usr/bin/python3 - <<'PY'
 import json, re, statistics
 records = [json.loads(l) for l in open("kmeans.jsonl")]
