@@ -23,6 +23,10 @@ PACKAGES=(
   libhdf5-openmpi-dev hdf5-tools
   libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev libips4o-dev
   libcli11-dev libtoml11-dev nlohmann-json3-dev
+  # tools.scaling_report renders the report's HTML in it (headless)
+  chromium
+  # tools.outputs_*: the outputs opened with the tools users open them with
+  paraview xvfb xauth python3-pandas
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

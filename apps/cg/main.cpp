@@ -7,6 +7,7 @@
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/domain/digest.hpp"
+#include "src/io/output_file.hpp"
 #include "src/io/snapshot_series.hpp"
 #include "src/run/app_options.hpp"
 #include "src/run/config_hash.hpp"
@@ -82,7 +83,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   // What defines the iterates: the grid, the preconditioner and the sum mode. The tolerance
   // and the iteration limit only say when to stop, so a restart may change them.
   ConfigHash hash;
-  hash.add("cells", problem->cells)
+  hash.add("cells_xyz", problem->cells)
       .add("preconditioner", std::string(preconditioner_name(problem->preconditioner)))
       .add("sums", std::string(sum_mode_name(problem->sum_mode)));
   const auto& procs = decomposition.proc_grid();
@@ -170,10 +171,15 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
     grid.cells = c;
     grid.spacing = solver.spacing();
     grid.origin = solver.spacing();  // cell (0, 0, 0) sits at h: the boundary u = 0 is at 0
-    SnapshotSeries series(comm, common.output, "cg_solution", grid);
+    // A steady problem: the series' one entry sits at its iteration count, not at a time.
+    OutputAttributes file = driver.session().provenance();
+    file.text["title"] = "Poisson equation -laplace(u) = f, u = 0 on the boundary, solved by conjugate gradients";
+    file.text["time_is"] = "the CG iteration count (a steady problem)";
+    const ArrayAttributes fields{{"u", OutputAttributes::quantity("solution u", "1 (nondimensional)")}};
+    SnapshotSeries series(comm, common.output, "cg_solution", grid, file, fields);
     series.resume_at(0);
     const std::array<ArrayView, 1> solution{solver.solution()};
-    series.write(solver.iteration(), 0.0, solution);
+    series.write(solver.iteration(), static_cast<double>(solver.iteration()), solution);
     driver.say("[cg] solution: " + series.xdmf_path().string() + " (open in ParaView or VisIt)");
   }
 
@@ -199,7 +205,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
                        {"error_bound", check.error_bound}};
   record["verified"] = check.passed;
   record["state_digest"] = digest_hex(digest);
-  driver.append_record(record);
+  driver.finish(record);
   return check.passed ? ExitCode::success : ExitCode::verification_failed;
 }
 

@@ -6,6 +6,7 @@
 #include "src/comm/agreement.hpp"
 #include "src/comm/collectives.hpp"
 #include "src/domain/digest.hpp"
+#include "src/io/output_file.hpp"
 #include "src/io/snapshot_series.hpp"
 #include "src/models/heat_solver.hpp"
 #include "src/run/app_options.hpp"
@@ -77,9 +78,10 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
   const Communicator& comm = decomposition.comm();
 
   ConfigHash hash;
-  hash.add("dims", problem->dims).add("cells", problem->cells).add("alpha", problem->alpha).add("dt", solver.dt());
+  hash.add("dims", problem->dims).add("cells_xyz", problem->cells).add("alpha", problem->alpha).add("dt", solver.dt());
   const auto& procs = decomposition.proc_grid();
-  RunIdentity identity{"heat", hash.value(), {procs[0], procs[1], procs[2]}, hash.text()};
+  // As many process-grid entries as the grid has dimensions: "1x2" in 2D everywhere it is shown.
+  RunIdentity identity{"heat", hash.value(), {procs.begin(), procs.begin() + problem->dims}, hash.text()};
   identity.fault_sites = RunSession::FaultSites::with_halo;
   StepDriver driver(comm, common, identity, o.steps);
   PhaseTimers& timers = driver.timers();
@@ -103,7 +105,10 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
       grid.spacing[d] = 1.0 / static_cast<double>(c[d] + 1);
       grid.origin[d] = grid.spacing[d];
     }
-    snapshots.emplace(comm, common.output, "heat", grid);
+    OutputAttributes file = driver.session().provenance();
+    file.text["title"] = "heat equation u_t = alpha * laplace(u), u = 0 on the boundary";
+    const ArrayAttributes fields{{"u", OutputAttributes::quantity("temperature", "1 (nondimensional)")}};
+    snapshots.emplace(comm, common.output, "heat", grid, file, fields);
     auto t = timers.measure(Phase::io);
     snapshots->resume_at(start.step);
     if (start.step == 0) {
@@ -170,7 +175,7 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
                        {"error_continuous", check.error_continuous}};
   record["verified"] = check.passed;
   record["state_digest"] = digest_hex(digest);
-  driver.append_record(record);
+  driver.finish(record);
   return check.passed ? ExitCode::success : ExitCode::verification_failed;
 }
 

@@ -191,11 +191,18 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const KMean
     std::vector<ArrayView> arrays{view_replicated<double>("centres", centres, {config.k, km.features()}),
                                   view_replicated<std::int64_t>("cluster_sizes", cluster_sizes, {config.k})};
     if (o.write_labels) arrays.push_back(final_state[1]);
-    OutputAttributes attributes;
-    attributes.text = {{"input", info.ref.text()}, {"init", o.init}, {"precision", o.precision}};
+    OutputAttributes attributes = driver.session().provenance();
+    attributes.text.merge(std::map<std::string, std::string>{
+        {"title", "k-means clustering (Lloyd)"}, {"input", info.ref.text()}, {"init", o.init}, {"precision", o.precision}});
     attributes.reals = {{"inertia", inertia}};
     attributes.integers = {{"iterations", iteration}, {"k", config.k}, {"seed", static_cast<std::int64_t>(config.seed)}};
-    const auto path = write_output_file(comm, std::filesystem::path(common.output) / "kmeans.h5", arrays, attributes);
+    const std::string unit = "units of the input's features";
+    const ArrayAttributes described{
+        {"centres", OutputAttributes::quantity("cluster centres", unit, {"cluster", "feature"})},
+        {"cluster_sizes", OutputAttributes::quantity("rows in each cluster", "rows", {"cluster"})},
+        {"labels", OutputAttributes::quantity("cluster of each input row", "cluster index", {"row"})}};
+    const auto path =
+        write_output_file(comm, std::filesystem::path(common.output) / "kmeans.h5", arrays, attributes, described);
     driver.say("[kmeans] centres" + std::string(o.write_labels ? ", cluster sizes and labels: " : " and cluster sizes: ") +
                path.string());
   }
@@ -224,7 +231,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const KMean
                        {"adjusted_rand_index", ari ? nlohmann::json(*ari) : nlohmann::json(nullptr)}};
   record["verified"] = passed;
   record["state_digest"] = digest_hex(digest);
-  driver.append_record(record);
+  driver.finish(record);
   return passed ? ExitCode::success : ExitCode::verification_failed;
 }
 

@@ -181,11 +181,19 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
   std::filesystem::path written;
   {
     auto t = stages.measure("write", timers, Phase::io);
-    OutputAttributes attributes;
-    attributes.text = {{"input", in.keys.ref.text()}, {"values", in.values ? in.values->ref.text() : std::string()}};
+    OutputAttributes attributes = session.provenance();
+    attributes.text.merge(std::map<std::string, std::string>{
+        {"title", "keys sorted ascending (stable), values moved with their keys"},
+        {"input", in.keys.ref.text()},
+        {"values", in.values ? in.values->ref.text() : std::string()}});
     attributes.integers = {{"count", n}};
+    std::vector<std::string> value_dims{"row"};
+    if (in.values && in.values->shape.size() > 1) value_dims.emplace_back("column");
+    const ArrayAttributes described{
+        {"keys", OutputAttributes::quantity("sorted keys", "units of the input keys", {"row"})},
+        {"values", OutputAttributes::quantity("values of the sorted keys", "units of the input values", value_dims)}};
     const auto views = views_of(out, in, first, Distribution::blocks);
-    written = write_output_file(comm, std::filesystem::path(common.output) / "sorted.h5", views, attributes);
+    written = write_output_file(comm, std::filesystem::path(common.output) / "sorted.h5", views, attributes, described);
   }
   const nlohmann::json stage_seconds = stages.reduce_max(comm);
   const double sort_seconds = StageTimes::total(stage_seconds, {"read", "write", "verify", "checksum"});
@@ -218,7 +226,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
                        {"checksum", check.checksum}};
   record["verified"] = check.passed;
   record["state_digest"] = digest_hex(check.checksum);
-  driver.append_record(record);
+  driver.finish(record);
   return check.passed ? ExitCode::success : ExitCode::verification_failed;
 }
 

@@ -191,11 +191,16 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
     std::vector<double> edges = h.edges;
     std::vector<ArrayView> arrays{view_replicated<std::int64_t>("histogram", counts, {o.bins}),
                                   view_replicated<double>("bin_edges", edges, {o.bins + 1})};
-    OutputAttributes attributes;
-    attributes.text = {{"input", info.ref.text()}};
+    OutputAttributes attributes = session.provenance();
+    attributes.text["title"] = "exact statistics and a histogram of one column";
+    attributes.text["input"] = info.ref.text();
     attributes.reals = {{"min", m.min}, {"max", m.max}, {"mean", m.mean}, {"variance", m.variance}};
     attributes.integers = {{"count", m.count}, {"below", h.bins.below}, {"above", h.bins.above}};
-    h5_path = write_output_file(comm, std::filesystem::path(common.output) / "stats.h5", arrays, attributes);
+    const ArrayAttributes described{
+        {"histogram", OutputAttributes::quantity("values in each bin", "values", {"bin"})},
+        {"bin_edges", OutputAttributes::quantity("bin edges (bin i is [edge i, edge i+1))", "units of the input",
+                                                 {"edge"})}};
+    h5_path = write_output_file(comm, std::filesystem::path(common.output) / "stats.h5", arrays, attributes, described);
     collective_check(comm, [&] {
       if (comm.is_root()) write_text_atomically(std::filesystem::path(common.output) / "stats.json", result.dump(2) + "\n");
     });
@@ -240,7 +245,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
   record["verified"] = passed;
   // The figures' fingerprint: equal for any rank count, like the files.
   record["state_digest"] = digest_hex(Fnv1a().text(result.dump()).get());
-  session.append_record(record);
+  session.finish(record);
   return passed ? ExitCode::success : ExitCode::verification_failed;
 }
 

@@ -318,8 +318,9 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Train
   std::filesystem::path model_path;
   {
     auto t = timers.measure(Phase::io);
-    OutputAttributes attributes;
-    attributes.text = {{"train", refs.train.ref.text()}, {"optimizer", optimizer_kind_name(config.optimizer.kind)}};
+    OutputAttributes attributes = driver.session().provenance();
+    attributes.text.merge(std::map<std::string, std::string>{
+        {"train", refs.train.ref.text()}, {"optimizer", optimizer_kind_name(config.optimizer.kind)}});
     attributes.integers = {{"epochs", config.epochs}, {"steps", step}, {"batch", config.batch},
                            {"seed", static_cast<std::int64_t>(config.seed)}};
     attributes.reals = {{"test_accuracy", test ? last_test->accuracy() : std::nan("")},
@@ -359,7 +360,7 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Train
                        {"test_accuracy", test ? nlohmann::json(last_test->accuracy()) : nlohmann::json(nullptr)}};
   record["verified"] = passed;
   record["state_digest"] = digest_hex(digest);
-  driver.append_record(record);
+  driver.finish(record);
   return passed ? ExitCode::success : ExitCode::verification_failed;
 }
 

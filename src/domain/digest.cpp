@@ -29,8 +29,8 @@ std::uint64_t state_digest(const Communicator& comm, std::span<const ArrayView> 
 }
 
 std::string digest_hex(std::uint64_t digest) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(digest));
+  char text[19];
+  std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(digest));
   return text;
 }
 

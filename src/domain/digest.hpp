@@ -18,7 +18,8 @@ std::uint64_t array_digest(const Communicator& comm, const ArrayView& view);
 /// Collective: one digest over several named arrays (names take part).
 std::uint64_t state_digest(const Communicator& comm, std::span<const ArrayView> views);
 
-/// 16 lower-case hex digits.
+/// "0x" and 16 lower-case hex digits (the prefix keeps tools such as pandas from reading a
+/// digest of decimal digits as a number).
 std::string digest_hex(std::uint64_t digest);
 
 }  // namespace tessera

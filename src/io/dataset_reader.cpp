@@ -221,25 +221,13 @@ std::optional<std::string> dataset_string_attribute(const Communicator& comm, co
     h5::Handle file = open_serial(ref.file);
     h5::Handle dataset = h5::dataset_handle(H5Dopen2(file, ref.path.c_str(), H5P_DEFAULT), "opening " + ref.text());
     if (!h5::has_attribute(dataset, name)) return;
-    try {
-      value = h5::read_string_attribute(dataset, name);
-      found = 1;
-    } catch (const Error&) {
-      // Not a fixed-length string (h5py writes variable-length ones): read it as such.
-      h5::Handle attr = h5::attribute_handle(H5Aopen(dataset, name.c_str(), H5P_DEFAULT), "opening attribute " + name);
-      h5::Handle type = h5::type_handle(H5Aget_type(attr), "reading the type of attribute " + name);
-      if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) <= 0) return;
-      h5::Handle space = h5::dataspace_handle(H5Aget_space(attr), "reading the shape of attribute " + name);
-      if (H5Sget_simple_extent_npoints(space) != 1) return;  // a list of names, not one
-      // Read in the attribute's own string type (ASCII or UTF-8): HDF5 converts neither way.
-      char* text = nullptr;
-      h5::check(H5Aread(attr, type, &text), "reading attribute " + name);
-      if (text != nullptr) {
-        value = text;
-        H5free_memory(text);
-        found = 1;
-      }
-    }
+    h5::Handle attr = h5::attribute_handle(H5Aopen(dataset, name.c_str(), H5P_DEFAULT), "opening attribute " + name);
+    h5::Handle type = h5::type_handle(H5Aget_type(attr), "reading the type of attribute " + name);
+    h5::Handle space = h5::dataspace_handle(H5Aget_space(attr), "reading the shape of attribute " + name);
+    // A number or a list of names is not the one string asked for.
+    if (H5Tget_class(type) != H5T_STRING || H5Sget_simple_extent_npoints(space) != 1) return;
+    value = h5::read_string_attribute(dataset, name);
+    found = 1;
   });
   if (broadcast(comm, found, 0) == 0) return std::nullopt;
   return broadcast(comm, value, 0);

@@ -45,13 +45,41 @@ void write_file_atomically(const Communicator& comm, const fs::path& path, const
   });
 }
 
+OutputAttributes OutputAttributes::quantity(const std::string& long_name, const std::string& units,
+                                            std::vector<std::string> dimension_names) {
+  OutputAttributes a;
+  a.text = {{"long_name", long_name}, {"units", units}};
+  if (!dimension_names.empty()) a.text_lists["dimension_names"] = std::move(dimension_names);
+  return a;
+}
+
+OutputAttributes& OutputAttributes::merge(const OutputAttributes& other) {
+  for (const auto& [k, v] : other.text) text[k] = v;
+  for (const auto& [k, v] : other.reals) reals[k] = v;
+  for (const auto& [k, v] : other.integers) integers[k] = v;
+  for (const auto& [k, v] : other.text_lists) text_lists[k] = v;
+  for (const auto& [k, v] : other.real_lists) real_lists[k] = v;
+  return *this;
+}
+
+void write_attributes(hid_t object, const OutputAttributes& attributes) {
+  for (const auto& [name, value] : attributes.text) h5::write_attribute(object, name, value);
+  for (const auto& [name, value] : attributes.reals) h5::write_attribute(object, name, value);
+  for (const auto& [name, value] : attributes.integers) h5::write_attribute(object, name, value);
+  for (const auto& [name, value] : attributes.text_lists) h5::write_attribute(object, name, value);
+  for (const auto& [name, value] : attributes.real_lists) h5::write_attribute(object, name, value);
+}
+
 fs::path write_output_file(const Communicator& comm, const fs::path& path, std::span<const ArrayView> arrays,
-                           const OutputAttributes& attributes) {
+                           const OutputAttributes& attributes, const ArrayAttributes& array_attributes) {
   write_file_atomically(comm, path, [&](hid_t file) {
-    for (const auto& [name, value] : attributes.text) h5::write_attribute(file, name, value);
-    for (const auto& [name, value] : attributes.reals) h5::write_attribute(file, name, value);
-    for (const auto& [name, value] : attributes.integers) h5::write_attribute(file, name, value);
-    for (const auto& a : arrays) h5::write_array(comm, file, a);
+    write_attributes(file, attributes);
+    for (const auto& a : arrays) {
+      h5::Handle dataset = h5::write_array(comm, file, a);
+      if (const auto it = array_attributes.find(a.name); it != array_attributes.end()) {
+        write_attributes(dataset, it->second);
+      }
+    }
   });
   return path;
 }

@@ -25,6 +25,14 @@ Handle mpio_access(const Communicator& comm) {
   return fapl;
 }
 
+// Variable-length UTF-8 strings, in files and in memory alike.
+Handle string_type() {
+  Handle type = type_handle(H5Tcopy(H5T_C_S1), "creating a string type");
+  check(H5Tset_size(type, H5T_VARIABLE), "making a variable-length string type");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), "setting a string type's character set");
+  return type;
+}
+
 }  // namespace
 
 Handle collective_transfer() {
@@ -204,14 +212,24 @@ Handle open_parallel(const Communicator& comm, const std::filesystem::path& path
 }
 
 void write_attribute(hid_t object, const std::string& name, const std::string& value) {
-  Handle type = type_handle(H5Tcopy(H5T_C_S1), "creating a string type");
-  check(H5Tset_size(type, value.empty() ? 1 : value.size()), "sizing a string type");
-  check(H5Tset_strpad(type, H5T_STR_NULLPAD), "setting string padding");
+  // Variable-length UTF-8: h5py returns these as str (fixed-length ones come back as bytes).
+  Handle type = string_type();
   Handle space = dataspace_handle(H5Screate(H5S_SCALAR), "creating a scalar dataspace");
   Handle attr = attribute_handle(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
                                  "creating attribute '" + name + "'");
-  const std::string padded = value.empty() ? std::string(1, '\0') : value;
-  check(H5Awrite(attr, type, padded.data()), "writing attribute '" + name + "'");
+  const char* text = value.c_str();
+  check(H5Awrite(attr, type, &text), "writing attribute '" + name + "'");
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::string>& values) {
+  Handle type = string_type();
+  const hsize_t count = values.size();
+  Handle space = dataspace_handle(H5Screate_simple(1, &count, nullptr), "creating a string-list dataspace");
+  Handle attr = attribute_handle(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                                 "creating attribute '" + name + "'");
+  std::vector<const char*> texts;
+  for (const auto& v : values) texts.push_back(v.c_str());
+  check(H5Awrite(attr, type, texts.data()), "writing attribute '" + name + "'");
 }
 
 void write_attribute(hid_t object, const std::string& name, double value) {
@@ -222,6 +240,9 @@ void write_attribute(hid_t object, const std::string& name, std::int64_t value) 
 }
 void write_attribute(hid_t object, const std::string& name, std::uint64_t value) {
   write_scalar(object, name, H5T_NATIVE_UINT64, value);
+}
+void write_attribute(hid_t object, const std::string& name, const std::vector<double>& values) {
+  write_vector(object, name, H5T_NATIVE_DOUBLE, values);
 }
 void write_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values) {
   write_vector(object, name, H5T_NATIVE_INT64, values);
@@ -236,9 +257,16 @@ std::string read_string_attribute(hid_t object, const std::string& name) {
   Handle attr = attribute_handle(H5Aopen(object, name.c_str(), H5P_DEFAULT), "opening attribute '" + name + "'");
   require_single_value(attr, name);
   Handle type = type_handle(H5Aget_type(attr), "reading the type of attribute '" + name + "'");
-  if (H5Tget_class(type) != H5T_STRING || H5Tis_variable_str(type) > 0) {
-    throw RuntimeError("attribute '" + name + "' is not a fixed-length string");
+  if (H5Tget_class(type) != H5T_STRING) throw RuntimeError("attribute '" + name + "' is not a string");
+  if (H5Tis_variable_str(type) > 0) {
+    // Read in the attribute's own character set (ASCII or UTF-8): HDF5 converts neither way.
+    char* text = nullptr;
+    check(H5Aread(attr, type, &text), "reading attribute '" + name + "'");
+    std::string value = text != nullptr ? text : "";
+    H5free_memory(text);
+    return value;
   }
+  // Fixed-length strings: files written before format 2's string attributes.
   std::string value(H5Tget_size(type), '\0');
   check(H5Aread(attr, type, value.data()), "reading attribute '" + name + "'");
   value.resize(value.find('\0') == std::string::npos ? value.size() : value.find('\0'));

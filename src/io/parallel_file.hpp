@@ -20,14 +20,18 @@ Handle create_parallel(const Communicator& comm, const std::filesystem::path& pa
 /// Collective: opens `path` read-only for parallel reading.
 Handle open_parallel(const Communicator& comm, const std::filesystem::path& path);
 
+/// Strings are variable-length UTF-8 (h5py reads them as str); numbers in native types.
 void write_attribute(hid_t object, const std::string& name, const std::string& value);
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::string>& values);
 void write_attribute(hid_t object, const std::string& name, double value);
 void write_attribute(hid_t object, const std::string& name, std::int64_t value);
+void write_attribute(hid_t object, const std::string& name, const std::vector<double>& values);
 void write_attribute(hid_t object, const std::string& name, std::uint64_t value);
 void write_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values);
 void write_attribute(hid_t object, const std::string& name, const std::vector<std::uint64_t>& values);
 
 [[nodiscard]] bool has_attribute(hid_t object, const std::string& name);
+/// A string attribute, variable- or fixed-length.
 [[nodiscard]] std::string read_string_attribute(hid_t object, const std::string& name);
 [[nodiscard]] double read_double_attribute(hid_t object, const std::string& name);
 [[nodiscard]] std::int64_t read_int64_attribute(hid_t object, const std::string& name);

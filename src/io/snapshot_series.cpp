@@ -21,23 +21,42 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slowest_first(const std::array<std::int64_t, 3>& v, int dims) {
-  std::ostringstream s;
-  for (int d = dims - 1; d >= 0; --d) s << v[d] << (d ? " " : "");
-  return s.str();
+// XDMF lists shapes, origins and spacings slowest first (z y x). A 2D grid is written as a 3D
+// mesh of one plane at z = 0: the readers of ParaView and VisIt then place it in the XY plane
+// (a 2DCoRectMesh lands in YZ), and the one-plane data item reads the 2D dataset as it is.
+std::array<std::int64_t, 3> cells_zyx(const UniformGrid& g) {
+  return {g.dims == 3 ? g.cells[2] : 1, g.cells[1], g.cells[0]};
 }
 
-std::string slowest_first(const std::array<double, 3>& v, int dims) {
+template <class T>
+std::string join(const std::array<T, 3>& v) {
   std::ostringstream s;
   s.precision(17);
-  for (int d = dims - 1; d >= 0; --d) s << v[d] << (d ? " " : "");
+  s << v[0] << ' ' << v[1] << ' ' << v[2];
   return s.str();
 }
 
 }  // namespace
 
-SnapshotSeries::SnapshotSeries(Communicator comm, fs::path directory, std::string name, UniformGrid grid)
-    : comm_(std::move(comm)), directory_(std::move(directory)), name_(std::move(name)), grid_(grid) {}
+OutputAttributes UniformGrid::attributes() const {
+  OutputAttributes a;
+  const std::array<const char*, 3> names{"x", "y", "z"};
+  for (int d = dims - 1; d >= 0; --d) {
+    a.text_lists["dimension_names"].emplace_back(names[static_cast<std::size_t>(d)]);
+    a.real_lists["origin"].push_back(origin[static_cast<std::size_t>(d)]);
+    a.real_lists["spacing"].push_back(spacing[static_cast<std::size_t>(d)]);
+  }
+  return a;
+}
+
+SnapshotSeries::SnapshotSeries(Communicator comm, fs::path directory, std::string name, UniformGrid grid,
+                               OutputAttributes file_attributes, ArrayAttributes array_attributes)
+    : comm_(std::move(comm)),
+      directory_(std::move(directory)),
+      name_(std::move(name)),
+      grid_(grid),
+      file_attributes_(std::move(file_attributes)),
+      array_attributes_(std::move(array_attributes)) {}
 
 fs::path SnapshotSeries::xdmf_path() const { return directory_ / (name_ + ".xdmf"); }
 fs::path SnapshotSeries::index_path() const { return directory_ / (name_ + ".series.json"); }
@@ -88,9 +107,16 @@ fs::path SnapshotSeries::write(std::int64_t step, double time, std::span<const A
   activity::enter("snapshot write", -1, true);
   collective_check(comm_, [&] {
     h5::Handle file = h5::create_parallel(comm_, path);
-    h5::write_attribute(file, "step", step);
-    h5::write_attribute(file, "time", time);
-    for (const auto& a : arrays) h5::write_array(comm_, file, a);
+    OutputAttributes described = file_attributes_;
+    described.integers["step"] = step;
+    described.reals["time"] = time;
+    write_attributes(file, described);
+    for (const auto& a : arrays) {
+      h5::Handle dataset = h5::write_array(comm_, file, a);
+      OutputAttributes on_array = grid_.attributes();
+      if (const auto it = array_attributes_.find(a.name); it != array_attributes_.end()) on_array.merge(it->second);
+      write_attributes(dataset, on_array);
+    }
     file.close();
   });
   Entry entry{step, time, file_name, {}};
@@ -105,8 +131,10 @@ fs::path SnapshotSeries::write(std::int64_t step, double time, std::span<const A
 }
 
 void SnapshotSeries::publish() const {
-  const int dims = grid_.dims;
-  const std::string shape = slowest_first(grid_.cells, dims);
+  const std::string shape = join(cells_zyx(grid_));
+  const std::string origin = join(std::array<double, 3>{grid_.dims == 3 ? grid_.origin[2] : 0.0, grid_.origin[1], grid_.origin[0]});
+  const std::string spacing =
+      join(std::array<double, 3>{grid_.dims == 3 ? grid_.spacing[2] : 1.0, grid_.spacing[1], grid_.spacing[0]});
   std::ostringstream x;
   x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n <Domain>\n"
     << "  <Grid Name=\"" << name_ << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
@@ -118,12 +146,10 @@ void SnapshotSeries::publish() const {
     time << e.time;
     x << "   <Grid Name=\"step " << e.step << "\" GridType=\"Uniform\">\n"
       << "    <Time Value=\"" << time.str() << "\"/>\n"
-      << "    <Topology TopologyType=\"" << dims << "DCoRectMesh\" Dimensions=\"" << shape << "\"/>\n"
-      << "    <Geometry GeometryType=\"" << (dims == 3 ? "ORIGIN_DXDYDZ" : "ORIGIN_DXDY") << "\">\n"
-      << "     <DataItem Dimensions=\"" << dims << "\" Format=\"XML\">" << slowest_first(grid_.origin, dims)
-      << "</DataItem>\n"
-      << "     <DataItem Dimensions=\"" << dims << "\" Format=\"XML\">" << slowest_first(grid_.spacing, dims)
-      << "</DataItem>\n    </Geometry>\n";
+      << "    <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << shape << "\"/>\n"
+      << "    <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
+      << "     <DataItem Dimensions=\"3\" Format=\"XML\">" << origin << "</DataItem>\n"
+      << "     <DataItem Dimensions=\"3\" Format=\"XML\">" << spacing << "</DataItem>\n    </Geometry>\n";
     for (const auto& a : e.arrays) {
       x << "    <Attribute Name=\"" << a << "\" AttributeType=\"Scalar\" Center=\"Node\">\n"
         << "     <DataItem Dimensions=\"" << shape << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">"

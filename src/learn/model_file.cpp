@@ -39,6 +39,14 @@ std::filesystem::path write_model(const Communicator& comm, const std::filesyste
                       {"activation", l + 1 == spec.layers().size() ? "softmax" : "relu"}});
   }
   arrays.push_back(view_replicated<double>("input_scale", scale, {1}));
+  ArrayAttributes described;
+  for (std::size_t l = 0; l < spec.layers().size(); ++l) {
+    const std::string layer = "layer " + std::to_string(l);
+    described[weights_name(l)] = OutputAttributes::quantity(layer + " weights (out = in . W + b)", "1", {"in", "out"});
+    described[bias_name(l)] = OutputAttributes::quantity(layer + " bias", "1", {"out"});
+  }
+  described["input_scale"] = OutputAttributes::quantity("factor applied to the raw input features", "1", {"one"});
+  attributes.text["title"] = "multilayer perceptron trained by data-parallel SGD";
   attributes.text["model"] = model_kind_name(spec.kind());
   attributes.text["hidden"] = spec.hidden_text();
   attributes.text["layers"] = layers.dump();
@@ -47,7 +55,7 @@ std::filesystem::path write_model(const Communicator& comm, const std::filesyste
   attributes.integers["classes"] = spec.classes();
   attributes.integers["parameters"] = spec.parameters();
   attributes.reals["input_scale"] = input_scale;
-  return write_output_file(comm, path, arrays, attributes);
+  return write_output_file(comm, path, arrays, attributes, described);
 }
 
 LoadedModel read_model(const Communicator& comm, const std::filesystem::path& path) {

@@ -12,7 +12,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace tessera {
 
@@ -37,7 +39,46 @@ CLI::Validator number_check(bool allow_zero) {
       },
       allow_zero ? "NONNEGATIVE" : "POSITIVE");
 }
+// TESSERA_OPTIONS split into words, less the options the command line gives too (the command
+// line wins, as it does over a config file).
+std::vector<std::string> environment_options(const CLI::App& cli, int argc, char** argv) {
+  const char* env = std::getenv("TESSERA_OPTIONS");
+  if (env == nullptr) return {};
+  std::istringstream in(env);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  const auto name_of = [](const std::string& word) { return word.substr(0, word.find('=')); };
+  const auto on_command_line = [&](const std::string& name) {
+    for (int i = 1; i < argc; ++i) {
+      if (name_of(argv[i]) == name) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string name = name_of(words[i]);
+    const CLI::Option* opt = name.starts_with("--") ? cli.get_option_no_throw(name) : nullptr;
+    // An option that takes a value and has no "=VALUE" owns the next word.
+    const bool takes_next = opt != nullptr && opt->get_expected_max() != 0 && words[i].find('=') == std::string::npos &&
+                            i + 1 < words.size();
+    const bool drop = opt != nullptr && on_command_line(name);
+    if (!drop) kept.push_back(words[i]);
+    if (takes_next) {
+      ++i;
+      if (!drop) kept.push_back(words[i]);
+    }
+  }
+  return kept;
+}
+
 }  // namespace
+
+std::string environment_note(const std::vector<std::string>& words) {
+  if (words.empty()) return {};
+  std::string text;
+  for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+  return " (TESSERA_OPTIONS added: " + text + ")";
+}
 
 CLI::Validator regular_file(const std::string& role) {
   return CLI::Validator(
@@ -122,6 +163,7 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
 bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
   bool help = false;
   std::string version;
+  std::vector<std::string> from_environment;
   collective_check(comm, [&] {
     // CLI11 reads the config file before any validator sees its name: a FIFO would block it
     // and /dev/urandom would read as an empty file.
@@ -131,13 +173,18 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
       if (arg.starts_with("--config=")) require_regular_file(arg.substr(9), "--config: config file");
     }
     try {
-      cli_.parse(argc, argv);
+      // TESSERA_OPTIONS go first, as if typed before the command line's own options.
+      std::vector<std::string> args;
+      for (int i = argc - 1; i >= 1; --i) args.emplace_back(argv[i]);  // CLI11 takes them reversed
+      from_environment = environment_options(cli_, argc, argv);
+      for (auto it = from_environment.rbegin(); it != from_environment.rend(); ++it) args.push_back(*it);
+      cli_.parse(args);
       // CLI11 lists unexpected arguments last first ("1 --bogus"): collect them and name them
       // in command-line order.
       if (const auto extra = cli_.remaining(); !extra.empty() && !help) {
         std::string text;
         for (const auto& e : extra) text += (text.empty() ? "" : " ") + e;
-        throw UsageError("unknown option or unexpected argument: " + text +
+        throw UsageError("unknown option or unexpected argument: " + text + environment_note(from_environment) +
                          "\nRun with --help to see every option and its default.");
       }
     } catch (const CLI::CallForHelp&) {
@@ -166,12 +213,36 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
       }
       throw UsageError(what + "\nRun with --help to see every option and its default.");
     } catch (const CLI::ParseError& e) {
-      throw UsageError(std::string(e.what()) + "\nRun with --help to see every option and its default.");
+      throw UsageError(std::string(e.what()) + environment_note(from_environment) +
+                       "\nRun with --help to see every option and its default.");
     }
+    record_values();
   });
   if (help && comm.is_root()) std::cout << cli_.help() << std::flush;
   if (!version.empty() && comm.is_root()) std::cout << version << std::endl;
   return !help && version.empty();
+}
+
+void AppOptions::record_values() {
+  common_.all.clear();
+  for (const CLI::Option* opt : cli_.get_options()) {
+    if (opt->get_lnames().empty()) continue;
+    const std::string& name = opt->get_lnames().front();
+    if (name == "help" || name == "version") continue;
+    if (opt->get_expected_max() == 0) {  // a flag
+      common_.all[name] = {opt->count() > 0 && opt->as<bool>() ? "true" : "false", OptionValue::Kind::flag};
+      continue;
+    }
+    std::string value;
+    for (const auto& r : opt->results()) value += (value.empty() ? "" : " ") + r;
+    // CLI11's type name of the bound variable ("INT", "UINT", "FLOAT", "TEXT"), before any
+    // validator's ":POSITIVE".
+    const std::string type = opt->get_type_name().substr(0, opt->get_type_name().find(':'));
+    const OptionValue::Kind kind = type == "INT" || type == "UINT" ? OptionValue::Kind::integer
+                                   : type == "FLOAT"                ? OptionValue::Kind::real
+                                                                    : OptionValue::Kind::text;
+    common_.all[name] = {opt->count() > 0 ? value : opt->get_default_str(), kind};
+  }
 }
 
 }  // namespace tessera

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace tessera {
 
@@ -20,6 +21,8 @@ CLI::Validator non_negative_number();
 /// For tools with subcommands: "" when argv names known subcommands, else a message naming the
 /// unknown word and the choices (CLI11 itself only says "A subcommand is required").
 std::string unknown_subcommand(const CLI::App& cli, int argc, char** argv);
+/// " (TESSERA_OPTIONS added: ...)" for messages about options, or "" when it added none.
+std::string environment_note(const std::vector<std::string>& words);
 /// A path that names a regular file (not a directory, FIFO or device): "config file X is a FIFO".
 CLI::Validator regular_file(const std::string& role);
 
@@ -33,9 +36,13 @@ class AppOptions {
 
   /// Collective: parses on every rank. Returns false when --help or --version was given (rank 0
   /// printed it). Throws a collective UsageError on bad options or an unreadable config file.
+  /// Precedence: the command line, then TESSERA_OPTIONS (options in the environment, as
+  /// PETSC_OPTIONS), then the --config file, then the defaults. Fills common().all.
   bool parse(const Communicator& comm, int argc, char** argv);
 
  private:
+  void record_values();
+
   CLI::App cli_;
   CommonOptions common_;
 };

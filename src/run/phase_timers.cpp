@@ -18,16 +18,40 @@ std::string_view PhaseTimers::name(Phase phase) {
   return "unknown";
 }
 
-nlohmann::json PhaseTimers::reduce(const Communicator& comm) const {
+void PhaseTimers::open(Phase phase) {
+  const double now = MPI_Wtime();
+  if (!open_.empty()) add(open_.back(), now - since_);
+  open_.push_back(phase);
+  since_ = now;
+}
+
+void PhaseTimers::close() {
+  const double now = MPI_Wtime();
+  add(open_.back(), now - since_);
+  open_.pop_back();
+  since_ = now;  // the enclosing scope counts again from here
+}
+
+double PhaseTimers::total() const {
+  double sum = 0.0;
+  for (const double s : seconds_) sum += s;
+  return sum;
+}
+
+nlohmann::json PhaseTimers::reduce(const Communicator& comm, double wall_seconds) const {
   constexpr std::size_t n = static_cast<std::size_t>(Phase::count);
-  std::array<double, n> lo{}, sum{}, hi{};
-  allreduce<double>(comm, seconds_, lo, MPI_MIN);
-  allreduce<double>(comm, seconds_, sum, MPI_SUM);
-  allreduce<double>(comm, seconds_, hi, MPI_MAX);
+  // The phases, then "other": the rest of this rank's wall time.
+  std::array<double, n + 1> mine{}, lo{}, sum{}, hi{};
+  std::copy(seconds_.begin(), seconds_.end(), mine.begin());
+  mine[n] = std::max(0.0, wall_seconds - total());
+  allreduce<double>(comm, mine, lo, MPI_MIN);
+  allreduce<double>(comm, mine, sum, MPI_SUM);
+  allreduce<double>(comm, mine, hi, MPI_MAX);
   nlohmann::json out = nlohmann::json::object();
-  for (std::size_t p = 0; p < n; ++p) {
-    out[std::string(name(static_cast<Phase>(p)))] = {
-        {"min", lo[p]}, {"avg", sum[p] / comm.size()}, {"max", hi[p]}};
+  for (std::size_t p = 0; p <= n; ++p) {
+    if (p == n && wall_seconds <= 0.0) break;
+    const std::string key = p < n ? std::string(name(static_cast<Phase>(p))) : "other";
+    out[key] = {{"min", lo[p]}, {"avg", sum[p] / comm.size()}, {"max", hi[p]}};
   }
   return out;
 }

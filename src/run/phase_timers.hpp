@@ -1,7 +1,10 @@
 // Wall-clock time per phase of a run (compute, halo, reduce, io), reduced over ranks as
-// min / avg / max for the run record; MAX is the figure that bounds the job. StageTimes names
-// the stages of a single-pass app (a sort's read, sample, partition, exchange, ...) and adds
-// each to one of those phases as well.
+// min / avg / max for the run record and the end-of-run timing table; MAX is the figure that
+// bounds the job. Phases are exclusive: a phase measured inside another (a reduction inside a
+// training step) pauses the enclosing one, so the phases of a rank never add up to more than
+// its wall time, and "other" (set-up, verification, waiting outside any phase) is the rest.
+// StageTimes names the stages of a single-pass app (a sort's read, sample, partition,
+// exchange, ...) and adds each to one of those phases as well.
 #pragma once
 
 #include "src/comm/communicator.hpp"
@@ -21,30 +24,38 @@ enum class Phase : int { compute = 0, halo, reduce, io, count };
 
 class PhaseTimers {
  public:
-  /// Adds the time from construction to destruction to one phase.
+  /// Adds the time from construction to destruction to one phase, less the time of scopes
+  /// opened inside it. Scopes nest (they live on the stack of one thread).
   class Scope {
    public:
-    Scope(PhaseTimers& timers, Phase phase) : timers_(timers), phase_(phase), start_(MPI_Wtime()) {}
-    ~Scope() { timers_.add(phase_, MPI_Wtime() - start_); }
+    Scope(PhaseTimers& timers, Phase phase) : timers_(timers) { timers_.open(phase); }
+    ~Scope() { timers_.close(); }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
     PhaseTimers& timers_;
-    Phase phase_;
-    double start_;
   };
 
   [[nodiscard]] Scope measure(Phase phase) { return Scope(*this, phase); }
+  /// Adds time measured elsewhere (not inside an open scope of the same timers).
   void add(Phase phase, double seconds) { seconds_[static_cast<std::size_t>(phase)] += seconds; }
   [[nodiscard]] double seconds(Phase phase) const { return seconds_[static_cast<std::size_t>(phase)]; }
+  /// The sum over the phases (this rank).
+  [[nodiscard]] double total() const;
 
-  /// Collective: {"compute": {"min":…, "avg":…, "max":…}, …}.
-  [[nodiscard]] nlohmann::json reduce(const Communicator& comm) const;
+  /// Collective: {"compute": {"min":…, "avg":…, "max":…}, …, "other": {…}}, where "other"
+  /// is each rank's `wall_seconds` less its phases (omitted when `wall_seconds` is 0).
+  [[nodiscard]] nlohmann::json reduce(const Communicator& comm, double wall_seconds = 0.0) const;
   static std::string_view name(Phase phase);
 
  private:
+  void open(Phase phase);
+  void close();
+
   std::array<double, static_cast<std::size_t>(Phase::count)> seconds_{};
+  std::vector<Phase> open_;  ///< the phases of the open scopes, innermost last
+  double since_ = 0.0;       ///< when the innermost open scope last started counting
 };
 
 class StageTimes {
@@ -52,20 +63,15 @@ class StageTimes {
   class Scope {
    public:
     Scope(StageTimes& stages, std::size_t stage, PhaseTimers& timers, Phase phase)
-        : stages_(stages), stage_(stage), timers_(timers), phase_(phase), start_(MPI_Wtime()) {}
-    ~Scope() {
-      const double seconds = MPI_Wtime() - start_;
-      stages_.stages_[stage_].second += seconds;
-      timers_.add(phase_, seconds);
-    }
+        : stages_(stages), stage_(stage), phase_(timers, phase), start_(MPI_Wtime()) {}
+    ~Scope() { stages_.stages_[stage_].second += MPI_Wtime() - start_; }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
     StageTimes& stages_;
     std::size_t stage_;
-    PhaseTimers& timers_;
-    Phase phase_;
+    PhaseTimers::Scope phase_;
     double start_;
   };
 

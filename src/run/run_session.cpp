@@ -6,7 +6,9 @@
 #include "src/base/error.hpp"
 #include "src/base/fault_injection.hpp"
 #include "src/base/file_kind.hpp"
+#include "src/base/version.hpp"
 #include "src/comm/agreement.hpp"
+#include "src/comm/collectives.hpp"
 #include "src/run/directory_lock.hpp"
 #include "src/run/run_record.hpp"
 #include "src/run/stop_signal.hpp"
@@ -23,7 +25,9 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
       options_(options),
       app_(std::move(app)),
       placement_(probe_placement(comm_)),
-      watchdog_(comm_.rank(), options_.watchdog_timeout) {
+      watchdog_(comm_.rank(), options_.watchdog_timeout),
+      start_(MPI_Wtime()),
+      load_at_start_(load_average()) {
   collective_check(comm_, [&] {
     if (options_.inject_fault.empty()) return;
     fault_ = fault::parse(options_.inject_fault);
@@ -39,8 +43,13 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
     if (!comm_.is_root()) return;
     namespace fs = std::filesystem;
     std::error_code ec;
-    for (const auto& [dir, option] : {std::pair{fs::path(options_.output), "--output"},
-                                      std::pair{options_.checkpoint_directory(), "--checkpoint-dir"}}) {
+    // The checkpoint directory only when checkpoints are written or read: a run without them
+    // leaves no empty directory behind (one stopped by a signal creates it for its checkpoint).
+    std::vector<std::pair<fs::path, const char*>> directories{{fs::path(options_.output), "--output"}};
+    if (options_.checkpoint_every > 0 || options_.restart) {
+      directories.emplace_back(options_.checkpoint_directory(), "--checkpoint-dir");
+    }
+    for (const auto& [dir, option] : directories) {
       fs::create_directories(dir, ec);
       if (ec || !fs::is_directory(dir)) {
         throw UsageError("cannot create directory " + dir.string() + " (" + (ec ? ec.message() : "not a directory") +
@@ -95,6 +104,18 @@ void RunSession::milestone(std::int64_t step) {
   fault::step_completed(step);
 }
 
+OutputAttributes RunSession::provenance() const {
+  std::map<std::string, OptionValue> defining = options_.all;
+  for (const char* name : CommonOptions::run_control) defining.erase(name);
+  defining.erase("proc-grid");  // how the work is laid out, not what is computed
+  OutputAttributes a;
+  a.text = {{"app", app_},
+            {"tessera_version", kVersion},
+            {"git_revision", recorded_revision()},
+            {"options", typed_options(defining).dump()}};
+  return a;
+}
+
 void RunSession::say(const std::string& line) const {
   if (comm_.is_root()) std::cout << line << std::endl;
 }
@@ -104,15 +125,29 @@ void RunSession::progress(const std::string& line) const {
 }
 
 nlohmann::json RunSession::run_record() const {
-  nlohmann::json timers = timers_.reduce(comm_);
+  const double wall = MPI_Wtime() - start_;
+  nlohmann::json timers = timers_.reduce(comm_, wall);
   nlohmann::json record = make_run_record(app_, comm_.size(), kernels::max_threads());
+  record["options"] = typed_options(options_.all);
   record["ranks_per_node"] = placement_.ranks_on_node;
   record["oversubscribed"] = placement_.oversubscribed;
+  record["run_seconds"] = allreduce_max(comm_, wall);
   record["timers"] = std::move(timers);
+  record["timers_cover"] =
+      "seconds per phase from the session's start (after option parsing) to the run record, min/avg/max over "
+      "ranks; phases are exclusive and 'other' is the rest (set-up, verification, waiting), so each rank's "
+      "phases add up to its wall time";
+  const auto load_now = load_average();
+  record["load"] = {{"start", load_at_start_ ? nlohmann::json(*load_at_start_) : nlohmann::json(nullptr)},
+                    {"end", load_now ? nlohmann::json(*load_now) : nlohmann::json(nullptr)},
+                    {"cores_on_node", placement_.cores_on_node}};
   return record;
 }
 
-void RunSession::append_record(const nlohmann::json& record) const {
+void RunSession::finish(const nlohmann::json& record) const {
+  if (record.contains("timers") && record.contains("run_seconds")) {
+    progress(timing_table(app_, record["timers"], record["run_seconds"].get<double>(), comm_.size()));
+  }
   if (options_.record.empty()) return;
   collective_check(comm_, [&] {
     if (comm_.is_root()) append_run_record(options_.record, record);

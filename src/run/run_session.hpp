@@ -8,6 +8,7 @@
 
 #include "src/base/fault_injection.hpp"
 #include "src/comm/communicator.hpp"
+#include "src/io/output_file.hpp"
 #include "src/run/common_options.hpp"
 #include "src/run/directory_lock.hpp"
 #include "src/run/phase_timers.hpp"
@@ -49,17 +50,25 @@ class RunSession {
   /// Not collective.
   void milestone(std::int64_t step);
 
+  /// Attributes that say where an output file came from: app, tessera_version, git_revision,
+  /// and options (JSON text of the options that define the result: the app's own and
+  /// --reproducible, not paths or run control, so outputs of the same problem on other rank
+  /// counts or directories stay byte-identical).
+  [[nodiscard]] OutputAttributes provenance() const;
+
   /// Rank 0 prints `line` to stdout (always, also with --quiet).
   void say(const std::string& line) const;
   /// Rank 0 prints `line` unless --quiet.
   void progress(const std::string& line) const;
 
   /// Collective (reduces the phase timers): a run record with the fields every app shares
-  /// (run_record.hpp): app, version, ranks, threads, placement, timers.
+  /// (run_record.hpp): app, version, ranks, threads, options, placement, run_seconds (the
+  /// session's wall time, MAX over ranks), timers (exclusive phases and "other", which add up
+  /// to run_seconds on each rank), load (load averages at the session's start and now).
   [[nodiscard]] nlohmann::json run_record() const;
-  /// Collective: rank 0 appends `record` to the --record file, if one was given; an error
-  /// there ends all ranks together.
-  void append_record(const nlohmann::json& record) const;
+  /// Collective: rank 0 prints the timing table of `record` (unless --quiet) and appends
+  /// `record` to the --record file, if one was given; an error there ends all ranks together.
+  void finish(const nlohmann::json& record) const;
 
  private:
   Communicator comm_;
@@ -70,6 +79,8 @@ class RunSession {
   Watchdog watchdog_;
   std::vector<DirectoryLock> locks_;  ///< rank 0 holds the run's directories
   std::optional<fault::Spec> fault_;  ///< --inject-fault, parsed on every rank
+  double start_ = 0.0;                ///< MPI_Wtime() when the session began
+  std::optional<std::vector<double>> load_at_start_;
 };
 
 }  // namespace tessera

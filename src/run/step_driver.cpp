@@ -7,12 +7,14 @@
 #include "src/base/fault_injection.hpp"
 #include "src/base/version.hpp"
 #include "src/comm/agreement.hpp"
+#include "src/comm/collectives.hpp"
 #include "src/run/run_record.hpp"
 #include "src/run/stop_signal.hpp"
 
 #include <mpi.h>
 
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -100,7 +102,7 @@ StepDriver::Start StepDriver::begin_with(
               << std::endl;
   }
   first_step_ = start.step;
-  loop_start_ = last_progress_ = MPI_Wtime();
+  loop_start_ = last_progress_ = last_step_end_ = MPI_Wtime();
   return start;
 }
 
@@ -150,6 +152,8 @@ StepDriver::Next StepDriver::end_step(std::int64_t step, double time, std::span<
   if (periodic || stop_signal_ != 0) written = checkpoint(step, time, state, scalars, integers);
 
   const double now = MPI_Wtime();
+  step_times_.push_back(now - last_step_end_);
+  last_step_end_ = now;
   if (comm_.is_root() && !options_.quiet && (now - last_progress_ >= 1.0 || step == total_steps_ || stop_signal_)) {
     last_progress_ = now;
     const double elapsed = now - loop_start_;
@@ -187,9 +191,20 @@ nlohmann::json StepDriver::run_record(const Outcome& outcome) const {
   record["restarted_from"] = outcome.restarted ? nlohmann::json(outcome.first_step) : nlohmann::json(nullptr);
   record["wall_seconds"] = outcome.wall_seconds;
   record["step_seconds"] = outcome.step_seconds;
+  // Each rank's spread, then the MAX over ranks of each figure: a slow or disturbed step on any
+  // rank shows.
+  const nlohmann::json mine = spread(step_times_);
+  const std::array<double, 4> local{mine["min"].get<double>(), mine["median"].get<double>(), mine["p90"].get<double>(),
+                                    mine["max"].get<double>()};
+  std::array<double, 4> most{};
+  allreduce<double>(comm_, local, most, MPI_MAX);
+  record["step_time"] = {{"min", most[0]}, {"median", most[1]}, {"p90", most[2]}, {"max", most[3]},
+                         {"count", step_times_.size()},
+                         {"covers", "seconds from one step end to the next, checkpoint steps included; each figure "
+                                    "the MAX over ranks of the rank's own"}};
   return record;
 }
 
-void StepDriver::append_record(const nlohmann::json& record) const { session_.append_record(record); }
+void StepDriver::finish(const nlohmann::json& record) const { session_.finish(record); }
 
 }  // namespace tessera

@@ -88,12 +88,13 @@ class StepDriver {
     double step_seconds = 0.0;    ///< the same without checkpoint and snapshot I/O
   };
   /// Collective (reduces the phase timers): a run record with the fields every app shares
-  /// (run_record.hpp), the process grid, placement, steps and timers. The app adds "problem",
-  /// "metrics", "verified" and "state_digest", then calls append_record.
+  /// (run_record.hpp), the process grid, placement, steps, timers and the spread of step times
+  /// (step_time). The app adds "problem", "metrics", "verified" and "state_digest", then calls
+  /// finish.
   [[nodiscard]] nlohmann::json run_record(const Outcome& outcome) const;
-  /// Collective: rank 0 appends `record` to the --record file, if one was given; an error
-  /// there ends all ranks together.
-  void append_record(const nlohmann::json& record) const;
+  /// Collective: rank 0 prints the timing table (unless --quiet) and appends `record` to the
+  /// --record file, if one was given; an error there ends all ranks together.
+  void finish(const nlohmann::json& record) const;
 
   [[nodiscard]] PhaseTimers& timers() { return session_.timers(); }
   [[nodiscard]] RunSession& session() { return session_; }
@@ -117,6 +118,8 @@ class StepDriver {
   StopAgreement stop_agreement_;
   double loop_start_ = 0.0;
   double last_progress_ = 0.0;
+  double last_step_end_ = 0.0;
+  std::vector<double> step_times_;  ///< this rank's seconds per step (for the record's spread)
   std::int64_t first_step_ = 0;
   int stop_signal_ = 0;
 };

@@ -31,7 +31,7 @@ import json
 r = json.loads(open("r2d_3.jsonl").read().splitlines()[-1])
 for key in ("app", "ranks", "threads", "verified", "state_digest", "timers", "metrics", "proc_grid", "steps"):
     assert key in r, f"run record lacks {key}"
-assert len(r["state_digest"]) == 16
+assert len(r["state_digest"]) == 18 and r["state_digest"].startswith("0x")
 assert r["app"] == "heat" and r["ranks"] == 3 and r["steps"] == 40
 for phase in ("compute", "halo", "reduce", "io"):
     assert set(r["timers"][phase]) == {"min", "avg", "max"}

@@ -43,6 +43,67 @@ TEST(PhaseTimers, ReduceGivesMinAvgMaxOverRanks) {
   EXPECT_TRUE(j.contains("reduce"));
 }
 
+TEST(PhaseTimers, NestedScopesAreExclusiveAndOtherIsTheRest) {
+  const Communicator comm = world();
+  const auto wait = [](double seconds) {
+    const double until = MPI_Wtime() + seconds;
+    while (MPI_Wtime() < until) {
+    }
+  };
+  PhaseTimers timers;
+  const double start = MPI_Wtime();
+  {
+    auto outer = timers.measure(Phase::compute);
+    wait(0.02);
+    {
+      auto inner = timers.measure(Phase::reduce);
+      wait(0.03);
+    }
+    wait(0.01);
+  }
+  wait(0.01);
+  const double wall = MPI_Wtime() - start;
+  EXPECT_GE(timers.seconds(Phase::reduce), 0.03);
+  EXPECT_LT(timers.seconds(Phase::compute), 0.03 + 0.015) << "the inner reduce is not counted in compute";
+  EXPECT_GE(timers.seconds(Phase::compute), 0.03);
+  EXPECT_LE(timers.total(), wall);
+  const auto j = timers.reduce(comm, wall);
+  ASSERT_TRUE(j.contains("other"));
+  EXPECT_NEAR(j["other"]["min"].get<double>(), wall - timers.total(), 1e-12 + 0.05);
+  EXPECT_GE(j["other"]["min"].get<double>(), 0.0);
+  EXPECT_FALSE(timers.reduce(comm).contains("other")) << "no wall time given, no 'other'";
+}
+
+TEST(RunRecord, OptionsAreTypedAndTheTimingTableListsEveryPhase) {
+  using Kind = OptionValue::Kind;
+  const auto typed = typed_options({{"steps", {"40", Kind::integer}},
+                                    {"alpha", {"0.5", Kind::real}},
+                                    {"quiet", {"false", Kind::flag}},
+                                    {"quantiles", {"0.5", Kind::text}},
+                                    {"lr", {"", Kind::real}},
+                                    {"huge", {"99999999999999999999", Kind::integer}}});
+  EXPECT_EQ(typed["steps"], 40);
+  EXPECT_EQ(typed["alpha"], 0.5);
+  EXPECT_EQ(typed["quiet"], false);
+  EXPECT_EQ(typed["quantiles"], "0.5") << "a text option stays text, whatever its value looks like";
+  EXPECT_EQ(typed["lr"], "") << "an empty default stays text";
+  EXPECT_EQ(typed["huge"], "99999999999999999999") << "beyond int64: kept as given, not wrapped";
+  const nlohmann::json timers = {{"compute", {{"min", 1.0}, {"avg", 1.5}, {"max", 2.0}}},
+                                 {"io", {{"min", 0.5}, {"avg", 0.5}, {"max", 0.5}}},
+                                 {"other", {{"min", 0.1}, {"avg", 0.2}, {"max", 0.3}}}};
+  const std::string table = timing_table("demo", timers, 4.0, 2);
+  EXPECT_NE(table.find("[demo] timing over 2 ranks"), std::string::npos) << table;
+  EXPECT_NE(table.find("compute"), std::string::npos) << table;
+  EXPECT_NE(table.find("50.0%"), std::string::npos) << "compute max 2 s of 4 s wall\n" << table;
+  EXPECT_LT(table.find("io"), table.find("other")) << "phases in a fixed order\n" << table;
+  EXPECT_NE(table.find("wall"), std::string::npos) << table;
+  const auto s = spread({0.3, 0.1, 0.2});
+  EXPECT_EQ(s["min"], 0.1);
+  EXPECT_EQ(s["median"], 0.2);
+  EXPECT_EQ(s["max"], 0.3);
+  EXPECT_EQ(s["count"], 3);
+}
+
 TEST(RunRecord, AppendsOneJsonLinePerRun) {
   const Communicator comm = world();
   const fs::path dir = shared_temp_dir(comm, "record");
@@ -116,7 +177,9 @@ TEST(SnapshotSeries, WritesReadableFilesAndAnXdmfTimeSeries) {
   const CartDecomposition dec(comm, CartSpec{2, {10, 6, 1}, {0, 0, 0}, {false, false, false}});
   Field f(dec, 1);
   UniformGrid grid{2, {10, 6, 1}, {0.1, 0.2, 0.0}, {0.1, 0.2, 1.0}};
-  SnapshotSeries series(comm, dir, "demo", grid);
+  OutputAttributes provenance;
+  provenance.text["app"] = "demo-app";
+  SnapshotSeries series(comm, dir, "demo", grid, provenance, {{"u", OutputAttributes::quantity("temperature", "K")}});
   for (std::int64_t step : {0, 5, 10}) {
     for (kernels::Index j = 0; j < f.layout().n[1]; ++j)
       for (kernels::Index i = 0; i < f.layout().n[0]; ++i)
@@ -129,6 +192,10 @@ TEST(SnapshotSeries, WritesReadableFilesAndAnXdmfTimeSeries) {
   {
     h5::Handle file = h5::open_parallel(comm, dir / "demo_000000005.h5");
     EXPECT_EQ(h5::read_double_attribute(file, "time"), 2.5);
+    EXPECT_EQ(h5::read_int64_attribute(file, "step"), 5);
+    EXPECT_EQ(h5::read_string_attribute(file, "app"), "demo-app");
+    h5::Handle u = h5::dataset_handle(H5Dopen2(file, "u", H5P_DEFAULT), "opening u");
+    EXPECT_EQ(h5::read_string_attribute(u, "units"), "K");
     h5::read_array(comm, file, f.view("u"));
   }
   for (kernels::Index j = 0; j < f.layout().n[1]; ++j)
@@ -144,10 +211,12 @@ TEST(SnapshotSeries, WritesReadableFilesAndAnXdmfTimeSeries) {
   if (comm.is_root()) {
     const std::string xdmf = read_xdmf();
     EXPECT_NE(xdmf.find("CollectionType=\"Temporal\""), std::string::npos);
-    EXPECT_NE(xdmf.find("2DCoRectMesh\" Dimensions=\"6 10\""), std::string::npos) << xdmf;
+    // 2D as one plane of a 3D mesh, so viewers place it in XY (z y x order: origin z = 0).
+    EXPECT_NE(xdmf.find("3DCoRectMesh\" Dimensions=\"1 6 10\""), std::string::npos) << xdmf;
+    EXPECT_NE(xdmf.find("DataItem Dimensions=\"1 6 10\""), std::string::npos) << xdmf;
     EXPECT_NE(xdmf.find("demo_000000010.h5:/u"), std::string::npos);
     EXPECT_NE(xdmf.find("<Time Value=\"2.5\"/>"), std::string::npos) << xdmf;
-    EXPECT_NE(xdmf.find("0.20000000000000001 0.10000000000000001"), std::string::npos) << xdmf;
+    EXPECT_NE(xdmf.find(">0 0.20000000000000001 0.10000000000000001<"), std::string::npos) << xdmf;
   }
   // A restart at step 5 keeps steps 0 and 5 only, then continues the series.
   SnapshotSeries resumed(comm, dir, "demo", grid);
