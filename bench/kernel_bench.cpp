@@ -4,9 +4,9 @@
 //   heat 2D/3D sweeps vs STREAM copy of the same cells: 8 read + 8 written per cell;
 //   one CG iteration's kernels (operator + residual + solution/direction update) on a
 //   --cg-side^3 grid vs STREAM triad over the same footprint (4 vectors): 80 bytes per cell.
-#include "kernels/heat.hpp"
-#include "kernels/poisson.hpp"
-#include "kernels/stream.hpp"
+#include "tessera/kernels/heat.hpp"
+#include "tessera/kernels/poisson.hpp"
+#include "tessera/kernels/stream.hpp"
 
 #include <benchmark/benchmark.h>
 #include <omp.h>

@@ -7,8 +7,8 @@
 // keys/s and the ratio to __gnu_parallel::sort.
 //
 //   sort_bench [--n 100000000] [--repeats 2] [--threads 1,2] [--types int64,float64] [--dists uniform,zipf]
-#include "kernels/key_distributions.hpp"
-#include "kernels/local_sort.hpp"
+#include "tessera/kernels/key_distributions.hpp"
+#include "tessera/kernels/local_sort.hpp"
 
 #include <omp.h>
 #include <parallel/algorithm>  // libstdc++'s parallel mode (bench/CMakeLists.txt builds this with GCC only)

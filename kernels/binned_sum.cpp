@@ -1,7 +1,7 @@
 // Binned reproducible sums (see binned_sum.hpp). The deposit's common case, a term inside its
 // element's window, is three exact two-add extractions with constants from a table: no
 // exponent extraction, no division, no branch beyond the window check.
-#include "kernels/binned_sum.hpp"
+#include "tessera/kernels/binned_sum.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,7 @@
 // Blob rows, OpenMP over rows.
-#include "kernels/blobs.hpp"
+#include "tessera/kernels/blobs.hpp"
 
-#include "kernels/counter_rng.hpp"
+#include "tessera/kernels/counter_rng.hpp"
 
 #include <algorithm>
 

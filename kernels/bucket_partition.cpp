@@ -1,5 +1,5 @@
 // Bucket classification and stable scatter (see bucket_partition.hpp).
-#include "kernels/bucket_partition.hpp"
+#include "tessera/kernels/bucket_partition.hpp"
 
 #include <omp.h>
 

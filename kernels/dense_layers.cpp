@@ -1,10 +1,10 @@
 // Dense-layer kernels (see dense_layers.hpp): Eigen maps over the caller's buffers, products
 // forwarded to the BLAS (EIGEN_USE_BLAS). Only this file includes Eigen with that setting.
 #define EIGEN_USE_BLAS
-#include "kernels/dense_layers.hpp"
+#include "tessera/kernels/dense_layers.hpp"
 
-#include <Eigen/Core>
 #include <dlfcn.h>
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <cmath>

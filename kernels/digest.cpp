@@ -1,5 +1,5 @@
 // Block digests: OpenMP over the three slow dimensions with an integer-sum reduction.
-#include "kernels/digest.hpp"
+#include "tessera/kernels/digest.hpp"
 
 namespace tessera::kernels {
 

@@ -5,7 +5,7 @@
 // can be compared exactly, and checkpoints verified after an N-to-M restart.
 #pragma once
 
-#include "kernels/element_type.hpp"
+#include "tessera/kernels/element_type.hpp"
 
 #include <array>
 #include <bit>

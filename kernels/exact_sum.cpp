@@ -1,5 +1,5 @@
 // Exact summation: carrying, merging and the single final rounding.
-#include "kernels/exact_sum.hpp"
+#include "tessera/kernels/exact_sum.hpp"
 
 #include <cmath>
 #include <limits>

@@ -1,5 +1,5 @@
 // Box arithmetic for interior/boundary splits of a rank's block.
-#include "kernels/grid_layout.hpp"
+#include "tessera/kernels/grid_layout.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // (k, j) rows and SIMD along x; the reference versions index every neighbour through the
 // layout. Both evaluate the same expression in the same order, and the kernels target is
 // built with -ffp-contract=off, so the results agree bit for bit on any thread count.
-#include "kernels/heat.hpp"
+#include "tessera/kernels/heat.hpp"
 
 #include <omp.h>
 

@@ -3,7 +3,7 @@
 // reference twin (`*_ref`) that tests compare against bit for bit.
 #pragma once
 
-#include "kernels/grid_layout.hpp"
+#include "tessera/kernels/grid_layout.hpp"
 
 #include <array>
 #include <span>

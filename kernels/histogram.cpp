@@ -1,5 +1,5 @@
 // Equal-width histograms (see histogram.hpp).
-#include "kernels/histogram.hpp"
+#include "tessera/kernels/histogram.hpp"
 
 #include <omp.h>
 

@@ -1,7 +1,7 @@
 // Synthetic key generation (see key_distributions.hpp).
-#include "kernels/key_distributions.hpp"
+#include "tessera/kernels/key_distributions.hpp"
 
-#include "kernels/counter_rng.hpp"
+#include "tessera/kernels/counter_rng.hpp"
 
 #include <cmath>
 #include <limits>

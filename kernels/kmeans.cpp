@@ -3,7 +3,7 @@
 // tile (the outlined OpenMP body itself would not inherit a clone's target). This file is
 // compiled with -ffp-contract=fast: within one build and CPU every point still takes the same
 // instructions, which is all reproducibility needs.
-#include "kernels/kmeans.hpp"
+#include "tessera/kernels/kmeans.hpp"
 
 #include <omp.h>
 

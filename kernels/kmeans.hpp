@@ -16,9 +16,9 @@
 // integers (kernels/fixed_sum.hpp), bitwise independent of any split of the points.
 #pragma once
 
-#include "kernels/fixed_sum.hpp"
-#include "kernels/partial_sum.hpp"
-#include "kernels/sum_mode.hpp"
+#include "tessera/kernels/fixed_sum.hpp"
+#include "tessera/kernels/partial_sum.hpp"
+#include "tessera/kernels/sum_mode.hpp"
 
 #include <cstdint>
 #include <span>

@@ -3,7 +3,7 @@
 // Every buffer keeps the caller's element type: the bit patterns are stored into the key
 // arrays with std::bit_cast (same size, bijective), so the sort needs one scratch array of
 // keys and nothing else, and no type punning through pointers.
-#include "kernels/local_sort.hpp"
+#include "tessera/kernels/local_sort.hpp"
 
 #include <omp.h>
 

@@ -1,5 +1,5 @@
 // Multilayer-perceptron passes over micro-batches (see mlp_passes.hpp).
-#include "kernels/mlp_passes.hpp"
+#include "tessera/kernels/mlp_passes.hpp"
 
 #include <omp.h>
 

@@ -6,9 +6,9 @@
 // took which micro-batch. The caller (src/learn/trainer) combines threads and ranks.
 #pragma once
 
-#include "kernels/binned_sum.hpp"
-#include "kernels/dense_layers.hpp"
-#include "kernels/partial_sum.hpp"
+#include "tessera/kernels/binned_sum.hpp"
+#include "tessera/kernels/dense_layers.hpp"
+#include "tessera/kernels/partial_sum.hpp"
 
 #include <cstdint>
 #include <functional>

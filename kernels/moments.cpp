@@ -1,5 +1,5 @@
 // Exact moments (see moments.hpp).
-#include "kernels/moments.hpp"
+#include "tessera/kernels/moments.hpp"
 
 #include <omp.h>
 

@@ -6,7 +6,7 @@
 // Reference twins: plain serial loops.
 #pragma once
 
-#include "kernels/exact_sum.hpp"
+#include "tessera/kernels/exact_sum.hpp"
 
 #include <limits>
 #include <span>

@@ -1,5 +1,5 @@
 // Optimizer updates (see optimizer_steps.hpp).
-#include "kernels/optimizer_steps.hpp"
+#include "tessera/kernels/optimizer_steps.hpp"
 
 #include <cmath>
 

@@ -1,5 +1,5 @@
 // Row sums for fused dot products.
-#include "kernels/partial_sum.hpp"
+#include "tessera/kernels/partial_sum.hpp"
 
 namespace tessera::kernels {
 

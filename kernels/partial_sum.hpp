@@ -4,9 +4,9 @@
 // then combines the ranks' partial sums (src/comm/global_sum.hpp).
 #pragma once
 
-#include "kernels/exact_sum.hpp"
-#include "kernels/grid_layout.hpp"
-#include "kernels/sum_mode.hpp"
+#include "tessera/kernels/exact_sum.hpp"
+#include "tessera/kernels/grid_layout.hpp"
+#include "tessera/kernels/sum_mode.hpp"
 
 #include <cassert>
 #include <memory>

@@ -2,7 +2,7 @@
 // threads over slabs and SIMD along x; the reference versions index every neighbour through
 // the layout. Both evaluate the same expressions in the same order (and the kernels target
 // is built with -ffp-contract=off), so the vectors they write agree bit for bit.
-#include "kernels/poisson.hpp"
+#include "tessera/kernels/poisson.hpp"
 
 #include <omp.h>
 

@@ -5,8 +5,8 @@
 // (`*_ref`); in exact sum mode the two agree bit for bit, sums included.
 #pragma once
 
-#include "kernels/grid_layout.hpp"
-#include "kernels/partial_sum.hpp"
+#include "tessera/kernels/grid_layout.hpp"
+#include "tessera/kernels/partial_sum.hpp"
 
 #include <array>
 #include <span>

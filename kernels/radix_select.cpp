@@ -1,5 +1,5 @@
 // Digit counts for distributed selection (see radix_select.hpp).
-#include "kernels/radix_select.hpp"
+#include "tessera/kernels/radix_select.hpp"
 
 #include <omp.h>
 

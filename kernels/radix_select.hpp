@@ -8,7 +8,7 @@
 // so later rounds scan fewer and fewer keys. Reference twin: count_digits_ref (a plain loop).
 #pragma once
 
-#include "kernels/local_sort.hpp"
+#include "tessera/kernels/local_sort.hpp"
 
 #include <cstdint>
 #include <span>

@@ -6,7 +6,7 @@
 // epoch alone, the same on any rank count, and no rank needs the whole order in memory.
 #pragma once
 
-#include "kernels/counter_rng.hpp"
+#include "tessera/kernels/counter_rng.hpp"
 
 #include <cstdint>
 

@@ -1,5 +1,5 @@
 // Reductions over boxes: OpenMP reductions over (k, j) rows, SIMD along x.
-#include "kernels/reduce.hpp"
+#include "tessera/kernels/reduce.hpp"
 
 #include <algorithm>
 #include <cmath>

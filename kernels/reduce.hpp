@@ -2,7 +2,7 @@
 // Rank-level results are combined across ranks by the library (src/comm/collectives.hpp).
 #pragma once
 
-#include "kernels/grid_layout.hpp"
+#include "tessera/kernels/grid_layout.hpp"
 
 #include <span>
 

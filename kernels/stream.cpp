@@ -1,5 +1,5 @@
 // STREAM copy and triad, threaded with a static schedule.
-#include "kernels/stream.hpp"
+#include "tessera/kernels/stream.hpp"
 
 #include <cstddef>
 

@@ -1,5 +1,5 @@
 // OpenMP thread count query.
-#include "kernels/threads.hpp"
+#include "tessera/kernels/threads.hpp"
 
 #include <omp.h>
 

@@ -1,8 +1,8 @@
 // GoogleTest main for MPI tests: every rank runs every test; rank 0 prints the usual output
 // and, at the end, each failure tagged "[rank r/N]" with its message, so a failure on rank 3
 // is not lost. The exit status is non-zero if any rank failed.
-#include "src/comm/collectives.hpp"
-#include "src/comm/environment.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/environment.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,19 +2,19 @@
 // finite differences, manufactured solution), verified by the recomputed residual and by the
 // error against the exact solution. Reads options, builds the solver from src/, iterates
 // with checkpoints and progress lines, verifies, writes the solution and a run record.
-#include "kernels/threads.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/output_file.hpp"
-#include "src/io/snapshot_series.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/config_hash.hpp"
-#include "src/run/main_guard.hpp"
-#include "src/run/placement.hpp"
-#include "src/run/step_driver.hpp"
-#include "src/solvers/poisson_cg.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/io/snapshot_series.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/config_hash.hpp"
+#include "tessera/run/main_guard.hpp"
+#include "tessera/run/placement.hpp"
+#include "tessera/run/step_driver.hpp"
+#include "tessera/solvers/poisson_cg.hpp"
 
 #include <mpi.h>
 

@@ -3,11 +3,11 @@
 //   tessera-ckpt verify PATH   a file or every checkpoint in a directory; exit 0 only if all valid
 //   tessera-ckpt info FILE     metadata, arrays and their global shapes
 // Runs on one rank, or under mpirun to verify large checkpoints in parallel.
-#include "src/comm/collectives.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/checkpoint_inspect.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/main_guard.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/checkpoint_inspect.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/main_guard.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -3,11 +3,11 @@
 //   tessera-data generate keys --output FILE.h5 --rows N --dist zipf --type int64 ...
 //   tessera-data info FILE.h5
 // Runs on one rank or under mpirun (generation writes every rank's rows in parallel).
-#include "src/analytics/blobs.hpp"
-#include "src/analytics/synthetic_keys.hpp"
-#include "src/io/dataset_reader.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/main_guard.hpp"
+#include "tessera/analytics/blobs.hpp"
+#include "tessera/analytics/synthetic_keys.hpp"
+#include "tessera/io/dataset_reader.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/main_guard.hpp"
 
 #include <CLI/CLI.hpp>
 

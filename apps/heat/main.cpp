@@ -1,19 +1,19 @@
 // heat: explicit heat equation on the unit square or cube, verified against its exact
 // solution. Reads options, builds the solver from src/, runs the step loop with checkpoints
 // and snapshots, verifies, reports, and appends a run record.
-#include "kernels/threads.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/output_file.hpp"
-#include "src/io/snapshot_series.hpp"
-#include "src/models/heat_solver.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/config_hash.hpp"
-#include "src/run/main_guard.hpp"
-#include "src/run/placement.hpp"
-#include "src/run/step_driver.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/io/snapshot_series.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/models/heat_solver.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/config_hash.hpp"
+#include "tessera/run/main_guard.hpp"
+#include "tessera/run/placement.hpp"
+#include "tessera/run/step_driver.hpp"
 
 #include <mpi.h>
 

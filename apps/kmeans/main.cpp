@@ -2,25 +2,25 @@
 // invariants. Reads options, builds the solver from src/analytics, runs Lloyd iterations with
 // checkpoints and progress lines, checks the result, writes centres, cluster sizes and labels,
 // and a run record.
-#include "kernels/threads.hpp"
-#include "src/analytics/kmeans.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/global_sum.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/dataset_reader.hpp"
-#include "src/io/output_file.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/config_hash.hpp"
-#include "src/run/main_guard.hpp"
-#include "src/run/step_driver.hpp"
+#include "tessera/analytics/kmeans.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/global_sum.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/dataset_reader.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/config_hash.hpp"
+#include "tessera/run/main_guard.hpp"
+#include "tessera/run/step_driver.hpp"
 
 #include <mpi.h>
 
 #include <cmath>
-#include <iostream>
 #include <cstdio>
+#include <iostream>
 #include <optional>
 #include <string>
 

@@ -2,18 +2,18 @@
 // ping-pong latency and bandwidth, allreduce time, halo-exchange time) and writes the figures
 // as a run record, for scaling reports and their performance model. It checks that the
 // kernels and messages it timed computed the right values, and says PASS/FAIL.
-#include "kernels/stream.hpp"
-#include "kernels/threads.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/node.hpp"
-#include "src/domain/block_partition.hpp"
-#include "src/domain/digest.hpp"
-#include "src/perf/machine_probe.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/main_guard.hpp"
-#include "src/run/placement.hpp"
-#include "src/run/run_record.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/node.hpp"
+#include "tessera/domain/block_partition.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/kernels/stream.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/perf/machine_probe.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/main_guard.hpp"
+#include "tessera/run/placement.hpp"
+#include "tessera/run/run_record.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -3,19 +3,19 @@
 // them (src/analytics/sample_sort), checkpoints the sorted buckets, rebalances to the uniform
 // row partition and writes OUTPUT/sorted.h5 (/keys, /values) under a temporary name. The output
 // bytes do not depend on the rank or thread count: the sort is stable (ties by input position).
-#include "kernels/local_sort.hpp"
-#include "kernels/threads.hpp"
-#include "src/analytics/sample_sort.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/dataset_reader.hpp"
-#include "src/io/output_file.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/config_hash.hpp"
-#include "src/run/main_guard.hpp"
-#include "src/run/step_driver.hpp"
+#include "tessera/analytics/sample_sort.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/dataset_reader.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/kernels/local_sort.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/config_hash.hpp"
+#include "tessera/run/main_guard.hpp"
+#include "tessera/run/step_driver.hpp"
 
 #include <mpi.h>
 

@@ -4,25 +4,25 @@
 // rank count. Verified by its own invariants (each quantile's rank recounted over the data,
 // histogram counts adding up). Writes OUTPUT/stats.json and OUTPUT/stats.h5 (/histogram,
 // /bin_edges).
-#include "kernels/local_sort.hpp"
-#include "kernels/threads.hpp"
-#include "src/analytics/statistics.hpp"
-#include "src/base/error.hpp"
-#include "src/base/fnv1a.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/dataset_reader.hpp"
-#include "src/io/output_file.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/main_guard.hpp"
-#include "src/run/run_session.hpp"
+#include "tessera/analytics/statistics.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/fnv1a.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/dataset_reader.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/kernels/local_sort.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/main_guard.hpp"
+#include "tessera/run/run_session.hpp"
 
 #include <mpi.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>

@@ -3,22 +3,22 @@
 // Reads options, builds the trainer from src/learn, runs the steps with checkpoints, progress
 // and a history of every epoch, verifies that the loss fell and the accuracy reached its
 // target, and writes the model and a run record.
-#include "kernels/dense_layers.hpp"
-#include "kernels/threads.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/global_sum.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/dataset_reader.hpp"
-#include "src/io/output_file.hpp"
-#include "src/learn/labelled_rows.hpp"
-#include "src/learn/model_file.hpp"
-#include "src/learn/trainer.hpp"
-#include "src/run/app_options.hpp"
-#include "src/run/config_hash.hpp"
-#include "src/run/main_guard.hpp"
-#include "src/run/step_driver.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/global_sum.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/dataset_reader.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/kernels/dense_layers.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/learn/labelled_rows.hpp"
+#include "tessera/learn/model_file.hpp"
+#include "tessera/learn/trainer.hpp"
+#include "tessera/run/app_options.hpp"
+#include "tessera/run/config_hash.hpp"
+#include "tessera/run/main_guard.hpp"
+#include "tessera/run/step_driver.hpp"
 
 #include <mpi.h>
 

@@ -5,8 +5,8 @@
 // cluster of ranks generates 10^9 x 16 as fast as it writes.
 #pragma once
 
-#include "kernels/element_type.hpp"
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/kernels/element_type.hpp"
 
 #include <cstdint>
 #include <filesystem>

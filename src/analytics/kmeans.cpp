@@ -1,16 +1,16 @@
 // Distributed k-means: seeding, Lloyd iterations, empty-cluster relocation, checks.
-#include "src/analytics/kmeans.hpp"
+#include "tessera/analytics/kmeans.hpp"
 
-#include "src/base/activity.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/global_sum.hpp"
-#include "src/comm/node.hpp"
-#include "src/domain/row_exchange.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/global_sum.hpp"
+#include "tessera/comm/node.hpp"
+#include "tessera/domain/row_exchange.hpp"
 
-#include "kernels/counter_rng.hpp"
-#include "kernels/threads.hpp"
+#include "tessera/kernels/counter_rng.hpp"
+#include "tessera/kernels/threads.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -16,13 +16,13 @@
 // the lower row), as scikit-learn does.
 #pragma once
 
-#include "kernels/fixed_sum.hpp"
-#include "kernels/kmeans.hpp"
-#include "kernels/sum_mode.hpp"
-#include "src/comm/communicator.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/domain/row_partition.hpp"
-#include "src/io/dataset_reader.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/io/dataset_reader.hpp"
+#include "tessera/kernels/fixed_sum.hpp"
+#include "tessera/kernels/kmeans.hpp"
+#include "tessera/kernels/sum_mode.hpp"
 
 #include <cstdint>
 #include <optional>

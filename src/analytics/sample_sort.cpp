@@ -1,11 +1,11 @@
 // Distributed sample sort (see sample_sort.hpp).
-#include "src/analytics/sample_sort.hpp"
+#include "tessera/analytics/sample_sort.hpp"
 
-#include "kernels/counter_rng.hpp"
-#include "kernels/local_sort.hpp"
-#include "src/comm/redistribute.hpp"
-#include "src/domain/row_exchange.hpp"
-#include "src/domain/row_partition.hpp"
+#include "tessera/comm/redistribute.hpp"
+#include "tessera/domain/row_exchange.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/kernels/counter_rng.hpp"
+#include "tessera/kernels/local_sort.hpp"
 
 #include <algorithm>
 #include <cstring>

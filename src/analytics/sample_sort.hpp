@@ -20,11 +20,11 @@
 // is opaque rows of bytes (a values data set of any type and width).
 #pragma once
 
-#include "kernels/bucket_partition.hpp"
-#include "kernels/local_sort.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/communicator.hpp"
-#include "src/domain/row_partition.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/kernels/bucket_partition.hpp"
+#include "tessera/kernels/local_sort.hpp"
 
 #include <cstdint>
 #include <span>

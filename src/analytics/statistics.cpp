@@ -1,12 +1,12 @@
 // Exact distributed statistics (see statistics.hpp).
-#include "src/analytics/statistics.hpp"
+#include "tessera/analytics/statistics.hpp"
 
-#include "kernels/local_sort.hpp"
-#include "kernels/moments.hpp"
-#include "kernels/radix_select.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/global_sum.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/global_sum.hpp"
+#include "tessera/kernels/local_sort.hpp"
+#include "tessera/kernels/moments.hpp"
+#include "tessera/kernels/radix_select.hpp"
 
 #include <algorithm>
 #include <cmath>

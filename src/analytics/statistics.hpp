@@ -8,8 +8,8 @@
 // the exact decimal the user typed, so ceil(q n) has no rounding error.
 #pragma once
 
-#include "kernels/histogram.hpp"
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/kernels/histogram.hpp"
 
 #include <cstdint>
 #include <span>

@@ -1,13 +1,13 @@
 // Key generation: each rank fills its rows of a uniform row partition and writes them.
-#include "src/analytics/synthetic_keys.hpp"
+#include "tessera/analytics/synthetic_keys.hpp"
 
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/node.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/domain/row_partition.hpp"
-#include "src/io/output_file.hpp"
-#include "src/io/parallel_file.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/node.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/io/parallel_file.hpp"
 
 #include <vector>
 

@@ -5,9 +5,9 @@
 // file's bytes do not depend on the rank count.
 #pragma once
 
-#include "kernels/element_type.hpp"
-#include "kernels/key_distributions.hpp"
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/kernels/element_type.hpp"
+#include "tessera/kernels/key_distributions.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,5 +1,5 @@
 // The process-wide activity record.
-#include "src/base/activity.hpp"
+#include "tessera/base/activity.hpp"
 
 namespace tessera::activity {
 State& state() {

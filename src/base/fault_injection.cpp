@@ -1,8 +1,8 @@
 // Fault injection state: one armed fault per process at most.
-#include "src/base/fault_injection.hpp"
+#include "tessera/base/fault_injection.hpp"
 
-#include "src/base/activity.hpp"
-#include "src/base/error.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/error.hpp"
 
 #include <atomic>
 #include <chrono>

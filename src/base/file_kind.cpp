@@ -1,7 +1,7 @@
 // Path kinds by stat (following symlinks, as open would).
-#include "src/base/file_kind.hpp"
+#include "tessera/base/file_kind.hpp"
 
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
 
 namespace tessera {
 

@@ -1,9 +1,9 @@
 // Agreement on errors: MIN-allreduce of the failing ranks, then a broadcast of that rank's
 // message and code.
-#include "src/comm/agreement.hpp"
+#include "tessera/comm/agreement.hpp"
 
-#include "src/base/activity.hpp"
-#include "src/comm/collectives.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/comm/collectives.hpp"
 
 #include <climits>
 

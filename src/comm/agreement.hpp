@@ -3,8 +3,8 @@
 // ends once, cleanly and with one message, instead of some ranks hanging in the next collective.
 #pragma once
 
-#include "src/base/error.hpp"
-#include "src/comm/communicator.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/communicator.hpp"
 
 #include <exception>
 #include <functional>

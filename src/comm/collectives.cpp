@@ -1,8 +1,8 @@
 // Non-template collectives.
-#include "src/comm/collectives.hpp"
+#include "tessera/comm/collectives.hpp"
 
-#include "src/comm/datatype.hpp"
-#include "src/comm/request.hpp"
+#include "tessera/comm/datatype.hpp"
+#include "tessera/comm/request.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -6,10 +6,10 @@
 // Tests pass a small limit to exercise the chunked path.
 #pragma once
 
-#include "src/base/error.hpp"
-#include "src/comm/communicator.hpp"
-#include "src/comm/mpi_check.hpp"
-#include "src/comm/mpi_type.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/comm/mpi_check.hpp"
+#include "tessera/comm/mpi_type.hpp"
 
 #include <algorithm>
 #include <limits>

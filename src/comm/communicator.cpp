@@ -1,7 +1,7 @@
 // Ownership and error-handler setup for communicators.
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
 
-#include "src/comm/mpi_check.hpp"
+#include "tessera/comm/mpi_check.hpp"
 
 namespace tessera {
 

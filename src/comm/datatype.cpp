@@ -1,8 +1,8 @@
 // Derived datatypes: creation is checked, and the type is owned from the moment it exists.
-#include "src/comm/datatype.hpp"
+#include "tessera/comm/datatype.hpp"
 
-#include "src/base/error.hpp"
-#include "src/comm/mpi_check.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/mpi_check.hpp"
 
 #include <limits>
 #include <string>

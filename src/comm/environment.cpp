@@ -1,7 +1,7 @@
 // MPI start-up and shut-down.
-#include "src/comm/environment.hpp"
+#include "tessera/comm/environment.hpp"
 
-#include "src/comm/mpi_check.hpp"
+#include "tessera/comm/mpi_check.hpp"
 
 #include <string>
 

@@ -2,7 +2,7 @@
 // on destruction. Apps keep everything MPI inside an inner scope so it is gone before finalize.
 #pragma once
 
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
 
 namespace tessera {
 

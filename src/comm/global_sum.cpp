@@ -1,10 +1,10 @@
 // Global sums: one MPI_Allreduce per call, of doubles or of exact-accumulator limbs.
-#include "src/comm/global_sum.hpp"
+#include "tessera/comm/global_sum.hpp"
 
-#include "src/base/activity.hpp"
-#include "src/base/error.hpp"
-#include "src/base/fault_injection.hpp"
-#include "src/comm/collectives.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/fault_injection.hpp"
+#include "tessera/comm/collectives.hpp"
 
 #include <algorithm>
 

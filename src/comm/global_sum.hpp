@@ -11,9 +11,9 @@
 // threads, accurate to about 2^-52 of the largest term.
 #pragma once
 
-#include "kernels/binned_sum.hpp"
-#include "kernels/partial_sum.hpp"
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/kernels/binned_sum.hpp"
+#include "tessera/kernels/partial_sum.hpp"
 
 #include <span>
 #include <vector>

@@ -1,5 +1,5 @@
 // Formatting of MPI failures.
-#include "src/comm/mpi_check.hpp"
+#include "tessera/comm/mpi_check.hpp"
 
 #include <sstream>
 

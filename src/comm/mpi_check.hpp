@@ -2,7 +2,7 @@
 // MPI_Error_string. Works because our communicators use MPI_ERRORS_RETURN.
 #pragma once
 
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
 
 #include <mpi.h>
 

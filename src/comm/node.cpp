@@ -1,9 +1,9 @@
 // Node communicator (MPI_Comm_split_type) and the memory check.
-#include "src/comm/node.hpp"
+#include "tessera/comm/node.hpp"
 
-#include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/mpi_check.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/mpi_check.hpp"
 
 #include <unistd.h>
 

@@ -3,7 +3,7 @@
 // oversized job ends with a message at start-up instead of being killed by the OOM killer.
 #pragma once
 
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
 
 #include <string>
 

@@ -1,7 +1,7 @@
 // Redistribution plans: counts by one alltoall, elements by alltoallv of bytes.
-#include "src/comm/redistribute.hpp"
+#include "tessera/comm/redistribute.hpp"
 
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
 
 #include <cstring>
 #include <numeric>

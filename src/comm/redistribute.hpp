@@ -8,8 +8,8 @@
 // The sort's bucket exchange and rebalancing, and the training app's sample fetching use it.
 #pragma once
 
-#include "src/comm/collectives.hpp"
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/communicator.hpp"
 
 #include <cstdint>
 #include <span>

@@ -1,7 +1,7 @@
 // Request completion.
-#include "src/comm/request.hpp"
+#include "tessera/comm/request.hpp"
 
-#include "src/comm/mpi_check.hpp"
+#include "tessera/comm/mpi_check.hpp"
 
 namespace tessera {
 

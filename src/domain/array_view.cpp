@@ -1,7 +1,7 @@
 // Building views and their strided-block description.
-#include "src/domain/array_view.hpp"
+#include "tessera/domain/array_view.hpp"
 
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
 
 #include <utility>
 
@@ -46,7 +46,10 @@ std::vector<std::int64_t> ArrayView::shape() const {
 
 std::string shape_string(const std::vector<std::int64_t>& shape) {
   std::string s;
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += 'x';
+    s += std::to_string(shape[i]);
+  }
   return s;
 }
 

@@ -11,9 +11,9 @@
 //               once, digested once.
 #pragma once
 
-#include "kernels/digest.hpp"
-#include "kernels/element_type.hpp"
-#include "kernels/grid_layout.hpp"
+#include "tessera/kernels/digest.hpp"
+#include "tessera/kernels/element_type.hpp"
+#include "tessera/kernels/grid_layout.hpp"
 
 #include <array>
 #include <cstdint>

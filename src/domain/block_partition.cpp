@@ -1,7 +1,7 @@
 // Block partition arithmetic (closed form, no tables).
-#include "src/domain/block_partition.hpp"
+#include "tessera/domain/block_partition.hpp"
 
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
 
 #include <string>
 

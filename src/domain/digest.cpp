@@ -1,9 +1,9 @@
 // Rank-local block digests summed across ranks (wrap-around unsigned addition).
-#include "src/domain/digest.hpp"
+#include "tessera/domain/digest.hpp"
 
-#include "kernels/digest.hpp"
-#include "src/base/fnv1a.hpp"
-#include "src/comm/collectives.hpp"
+#include "tessera/base/fnv1a.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/kernels/digest.hpp"
 
 #include <cstdio>
 

@@ -2,8 +2,8 @@
 // the decomposition). Used as the run record's state digest and as checkpoint checksums.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/domain/array_view.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/array_view.hpp"
 
 #include <cstdint>
 #include <span>

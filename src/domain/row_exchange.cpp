@@ -1,7 +1,7 @@
 // Row fetching by one allgatherv of the rows each rank owns.
-#include "src/domain/row_exchange.hpp"
+#include "tessera/domain/row_exchange.hpp"
 
-#include "src/comm/collectives.hpp"
+#include "tessera/comm/collectives.hpp"
 
 #include <algorithm>
 #include <map>

@@ -5,9 +5,9 @@
 // beyond 2^53).
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/comm/redistribute.hpp"
-#include "src/domain/row_partition.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/comm/redistribute.hpp"
+#include "tessera/domain/row_partition.hpp"
 
 #include <cstdint>
 #include <span>

@@ -1,9 +1,9 @@
 // Row partitions: offsets tables (one entry per rank; a few MB even at a million ranks).
-#include "src/domain/row_partition.hpp"
+#include "tessera/domain/row_partition.hpp"
 
-#include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/domain/block_partition.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/block_partition.hpp"
 
 #include <algorithm>
 #include <string>

@@ -5,7 +5,7 @@
 // a filter): everything built on a partition must work with empty ranks.
 #pragma once
 
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -1,8 +1,8 @@
 // Process grid selection, validation and block placement.
-#include "src/grid/cart_decomposition.hpp"
+#include "tessera/grid/cart_decomposition.hpp"
 
-#include "src/comm/mpi_check.hpp"
-#include "src/domain/block_partition.hpp"
+#include "tessera/comm/mpi_check.hpp"
+#include "tessera/domain/block_partition.hpp"
 
 #include <algorithm>
 #include <sstream>

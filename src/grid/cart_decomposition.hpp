@@ -3,8 +3,8 @@
 // entries are filled in); global sizes need not divide evenly.
 #pragma once
 
-#include "kernels/grid_layout.hpp"
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/kernels/grid_layout.hpp"
 
 #include <array>
 #include <cstdint>

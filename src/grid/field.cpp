@@ -1,7 +1,7 @@
 // Field storage.
-#include "src/grid/field.hpp"
+#include "tessera/grid/field.hpp"
 
-#include "kernels/stream.hpp"
+#include "tessera/kernels/stream.hpp"
 
 #include <utility>
 

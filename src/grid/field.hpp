@@ -2,9 +2,9 @@
 // expect, and placed in the global grid by its decomposition.
 #pragma once
 
-#include "kernels/grid_layout.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/grid/cart_decomposition.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/grid/cart_decomposition.hpp"
+#include "tessera/kernels/grid_layout.hpp"
 
 #include <memory>
 #include <span>

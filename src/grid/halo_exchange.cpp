@@ -1,10 +1,10 @@
 // Halo plan construction (subarray datatypes per face) and the non-blocking exchange.
-#include "src/grid/halo_exchange.hpp"
+#include "tessera/grid/halo_exchange.hpp"
 
-#include "src/base/activity.hpp"
-#include "src/base/fault_injection.hpp"
-#include "src/comm/datatype.hpp"
-#include "src/comm/mpi_check.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/fault_injection.hpp"
+#include "tessera/comm/datatype.hpp"
+#include "tessera/comm/mpi_check.hpp"
 
 #include <string>
 

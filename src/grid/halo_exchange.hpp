@@ -4,9 +4,9 @@
 // waits; in between the caller updates cells that do not read ghosts.
 #pragma once
 
-#include "kernels/grid_layout.hpp"
-#include "src/comm/request.hpp"
-#include "src/grid/cart_decomposition.hpp"
+#include "tessera/comm/request.hpp"
+#include "tessera/grid/cart_decomposition.hpp"
+#include "tessera/kernels/grid_layout.hpp"
 
 #include <memory>
 #include <span>

@@ -6,23 +6,23 @@
 //   /integers          one int64 attribute per integer app state (format 2)
 //   /arrays/<name>     global datasets in their own element type, each with attributes
 //                      "digest", "distribution" (format 2) and, for ragged arrays, "rank_counts"
-#include "src/io/checkpoint.hpp"
+#include "tessera/io/checkpoint.hpp"
 
-#include "src/base/fault_injection.hpp"
-#include "src/base/file_kind.hpp"
-#include "src/base/fnv1a.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/parallel_file.hpp"
+#include "tessera/base/fault_injection.hpp"
+#include "tessera/base/file_kind.hpp"
+#include "tessera/base/fnv1a.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/parallel_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fcntl.h>
 #include <map>
 #include <sstream>
-#include <unistd.h>
 #include <utility>
 
 namespace tessera {

@@ -8,8 +8,8 @@
 // checkpoint that verifies, reporting and skipping damaged ones.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/domain/array_view.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/array_view.hpp"
 
 #include <cstdint>
 #include <filesystem>

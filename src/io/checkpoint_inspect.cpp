@@ -1,11 +1,11 @@
 // Checkpoint inspection and verification.
-#include "src/io/checkpoint_inspect.hpp"
+#include "tessera/io/checkpoint_inspect.hpp"
 
-#include "src/comm/agreement.hpp"
-#include "src/comm/node.hpp"
-#include "src/domain/block_partition.hpp"
-#include "src/domain/digest.hpp"
-#include "src/io/parallel_file.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/node.hpp"
+#include "tessera/domain/block_partition.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/io/parallel_file.hpp"
 
 #include <algorithm>
 

@@ -4,8 +4,8 @@
 // can be trusted.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/io/checkpoint.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/io/checkpoint.hpp"
 
 #include <cstdint>
 #include <filesystem>

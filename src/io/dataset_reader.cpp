@@ -1,15 +1,15 @@
 // Data-set description (rank 0 reads the metadata serially and broadcasts it, so a job of
 // thousands of ranks does not open the file thousands of times to learn a shape) and the
 // collective, batched row reads.
-#include "src/io/dataset_reader.hpp"
+#include "tessera/io/dataset_reader.hpp"
 
-#include "src/base/error.hpp"
-#include "src/base/file_kind.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/node.hpp"
-#include "src/io/hdf5_handle.hpp"
-#include "src/io/parallel_file.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/file_kind.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/node.hpp"
+#include "tessera/io/hdf5_handle.hpp"
+#include "tessera/io/parallel_file.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -7,9 +7,9 @@
 // dataset and the offending value.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/domain/row_partition.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/domain/row_partition.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,7 +1,7 @@
 // HDF5 handle closing and error-stack reading.
-#include "src/io/hdf5_handle.hpp"
+#include "tessera/io/hdf5_handle.hpp"
 
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
 
 #include <atomic>
 

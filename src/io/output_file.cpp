@@ -1,9 +1,9 @@
 // Result files: write to PATH.partial, close, rename.
-#include "src/io/output_file.hpp"
+#include "tessera/io/output_file.hpp"
 
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/io/parallel_file.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/io/parallel_file.hpp"
 
 #include <fstream>
 

@@ -4,8 +4,8 @@
 // or h5dump like any HDF5 file.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/domain/array_view.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/array_view.hpp"
 
 #include <hdf5.h>
 

@@ -1,9 +1,9 @@
 // Parallel HDF5 plumbing.
-#include "src/io/parallel_file.hpp"
+#include "tessera/io/parallel_file.hpp"
 
-#include "src/base/error.hpp"
-#include "src/base/file_kind.hpp"
-#include "src/comm/agreement.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/file_kind.hpp"
+#include "tessera/comm/agreement.hpp"
 
 #include <array>
 #include <optional>

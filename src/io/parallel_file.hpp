@@ -3,9 +3,9 @@
 // hyperslabs with collective transfers. Checkpoints and snapshots are both built on this.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/io/hdf5_handle.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/io/hdf5_handle.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,12 +1,12 @@
 // Snapshot files and the XDMF (version 2) time-series description.
-#include "src/io/snapshot_series.hpp"
+#include "tessera/io/snapshot_series.hpp"
 
-#include "src/io/output_file.hpp"
+#include "tessera/io/output_file.hpp"
 
-#include "src/base/activity.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/io/parallel_file.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/io/parallel_file.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -6,9 +6,9 @@
 // are placed in the XY plane (a 3D mesh one cell thick), where ParaView's camera looks.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/io/output_file.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/io/output_file.hpp"
 
 #include <array>
 #include <cstdint>

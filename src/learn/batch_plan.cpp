@@ -1,9 +1,9 @@
 // Batch order and sample fetching (see batch_plan.hpp). Every rank builds the same plan, so
 // its errors are collective.
-#include "src/learn/batch_plan.hpp"
+#include "tessera/learn/batch_plan.hpp"
 
-#include "src/base/error.hpp"
-#include "src/comm/redistribute.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/redistribute.hpp"
 
 #include <algorithm>
 

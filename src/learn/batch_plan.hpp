@@ -8,9 +8,9 @@
 // which is what lets the training be bitwise reproducible.
 #pragma once
 
-#include "kernels/random_permutation.hpp"
-#include "src/comm/communicator.hpp"
-#include "src/domain/row_partition.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/kernels/random_permutation.hpp"
 
 #include <cstdint>
 #include <span>

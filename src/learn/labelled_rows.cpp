@@ -1,10 +1,10 @@
 // Reading labelled data sets (see labelled_rows.hpp).
-#include "src/learn/labelled_rows.hpp"
+#include "tessera/learn/labelled_rows.hpp"
 
-#include "kernels/element_type.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/kernels/element_type.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -4,9 +4,9 @@
 // user can get wrong about such a pair of datasets is refused here with one message.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/domain/row_partition.hpp"
-#include "src/io/dataset_reader.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/io/dataset_reader.hpp"
 
 #include <cstdint>
 #include <string>

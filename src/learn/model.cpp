@@ -1,8 +1,8 @@
 // Model shapes and initial weights (see model.hpp).
-#include "src/learn/model.hpp"
+#include "tessera/learn/model.hpp"
 
-#include "kernels/counter_rng.hpp"
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/kernels/counter_rng.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -6,7 +6,7 @@
 // the same on any rank count.
 #pragma once
 
-#include "kernels/dense_layers.hpp"
+#include "tessera/kernels/dense_layers.hpp"
 
 #include <cstdint>
 #include <span>

@@ -1,10 +1,10 @@
 // Model files (see model_file.hpp).
-#include "src/learn/model_file.hpp"
+#include "tessera/learn/model_file.hpp"
 
-#include "kernels/element_type.hpp"
-#include "src/base/error.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/io/dataset_reader.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/io/dataset_reader.hpp"
+#include "tessera/kernels/element_type.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -4,9 +4,9 @@
 // can read it without tessera. read_model() rebuilds the ModelSpec from the shapes alone.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/io/output_file.hpp"
-#include "src/learn/model.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/learn/model.hpp"
 
 #include <filesystem>
 #include <span>

@@ -1,7 +1,7 @@
 // Optimizers and schedules (see optimizer.hpp).
-#include "src/learn/optimizer.hpp"
+#include "tessera/learn/optimizer.hpp"
 
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
 
 #include <cmath>
 #include <numbers>

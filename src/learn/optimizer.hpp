@@ -4,8 +4,8 @@
 // on the same schedule.
 #pragma once
 
-#include "kernels/optimizer_steps.hpp"
-#include "src/domain/array_view.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/kernels/optimizer_steps.hpp"
 
 #include <cstdint>
 #include <span>

@@ -1,14 +1,14 @@
 // Data-parallel training steps and evaluation (see trainer.hpp).
-#include "src/learn/trainer.hpp"
+#include "tessera/learn/trainer.hpp"
 
-#include "kernels/dense_layers.hpp"
-#include "kernels/mlp_passes.hpp"
-#include "kernels/threads.hpp"
-#include "src/base/activity.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/global_sum.hpp"
-#include "src/comm/mpi_check.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/global_sum.hpp"
+#include "tessera/comm/mpi_check.hpp"
+#include "tessera/kernels/dense_layers.hpp"
+#include "tessera/kernels/mlp_passes.hpp"
+#include "tessera/kernels/threads.hpp"
 
 #include <algorithm>
 #include <cmath>

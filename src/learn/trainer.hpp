@@ -15,15 +15,15 @@
 // Either way a micro-batch's gradient itself is the same bits wherever it is computed.
 #pragma once
 
-#include "kernels/binned_sum.hpp"
-#include "kernels/sum_mode.hpp"
-#include "src/comm/communicator.hpp"
-#include "src/comm/request.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/learn/batch_plan.hpp"
-#include "src/learn/labelled_rows.hpp"
-#include "src/learn/model.hpp"
-#include "src/learn/optimizer.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/comm/request.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/kernels/binned_sum.hpp"
+#include "tessera/kernels/sum_mode.hpp"
+#include "tessera/learn/batch_plan.hpp"
+#include "tessera/learn/labelled_rows.hpp"
+#include "tessera/learn/model.hpp"
+#include "tessera/learn/optimizer.hpp"
 
 #include <cstdint>
 #include <span>

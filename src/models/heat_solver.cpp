@@ -1,9 +1,9 @@
 // Heat solver: set-up, the overlapped step, and verification.
-#include "src/models/heat_solver.hpp"
+#include "tessera/models/heat_solver.hpp"
 
-#include "kernels/reduce.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/kernels/reduce.hpp"
 
 #include <cmath>
 #include <numbers>

@@ -6,11 +6,11 @@
 // against the continuous solution exp(-d pi^2 alpha t) prod_d sin(pi x_d).
 #pragma once
 
-#include "kernels/heat.hpp"
-#include "src/grid/halo_exchange.hpp"
-#include "src/grid/cart_decomposition.hpp"
-#include "src/grid/field.hpp"
-#include "src/run/phase_timers.hpp"
+#include "tessera/grid/cart_decomposition.hpp"
+#include "tessera/grid/field.hpp"
+#include "tessera/grid/halo_exchange.hpp"
+#include "tessera/kernels/heat.hpp"
+#include "tessera/run/phase_timers.hpp"
 
 #include <array>
 #include <cstdint>

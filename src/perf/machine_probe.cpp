@@ -1,13 +1,13 @@
 // Probe measurements. Timings use MPI_Wtime; a repeat times enough iterations to last about a
 // millisecond or more, and collective figures take the slowest rank.
-#include "src/perf/machine_probe.hpp"
+#include "tessera/perf/machine_probe.hpp"
 
-#include "kernels/stream.hpp"
-#include "kernels/threads.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/grid/halo_exchange.hpp"
-#include "src/comm/mpi_check.hpp"
-#include "src/grid/field.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/mpi_check.hpp"
+#include "tessera/grid/field.hpp"
+#include "tessera/grid/halo_exchange.hpp"
+#include "tessera/kernels/stream.hpp"
+#include "tessera/kernels/threads.hpp"
 
 #include <mpi.h>
 

@@ -4,8 +4,8 @@
 // function is collective over `comm` and returns the same figures on every rank.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/perf/stats.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/perf/stats.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 // Median, min, max.
-#include "src/perf/stats.hpp"
+#include "tessera/perf/stats.hpp"
 
 #include <algorithm>
 

@@ -1,11 +1,11 @@
 // Common options and collective parsing.
-#include "src/run/app_options.hpp"
+#include "tessera/run/app_options.hpp"
 
-#include "src/base/error.hpp"
-#include "src/base/version.hpp"
-#include "src/base/file_kind.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/run/toml_config.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/file_kind.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/run/toml_config.hpp"
+#include "tessera/version.hpp"
 
 #include <cerrno>
 #include <cmath>

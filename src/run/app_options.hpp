@@ -3,8 +3,8 @@
 // exit status 2. Only app mains include this header (it brings in CLI11).
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/run/common_options.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/run/common_options.hpp"
 
 #include <CLI/CLI.hpp>
 

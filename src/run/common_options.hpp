@@ -3,7 +3,7 @@
 // knowing how they were parsed (src/run/app_options.hpp parses them with CLI11).
 #pragma once
 
-#include "kernels/sum_mode.hpp"
+#include "tessera/kernels/sum_mode.hpp"
 
 #include <cstdint>
 #include <filesystem>

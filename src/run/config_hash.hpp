@@ -4,7 +4,7 @@
 // option differs.
 #pragma once
 
-#include "src/base/fnv1a.hpp"
+#include "tessera/base/fnv1a.hpp"
 
 #include <array>
 #include <bit>

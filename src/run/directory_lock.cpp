@@ -1,7 +1,7 @@
 // Directory locks by flock(2).
-#include "src/run/directory_lock.hpp"
+#include "tessera/run/directory_lock.hpp"
 
-#include "src/base/error.hpp"
+#include "tessera/base/error.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,9 +1,9 @@
 // Process-level error handling for apps.
-#include "src/run/main_guard.hpp"
+#include "tessera/run/main_guard.hpp"
 
-#include "src/comm/environment.hpp"
-#include "src/io/hdf5_handle.hpp"
-#include "src/run/stop_signal.hpp"
+#include "tessera/comm/environment.hpp"
+#include "tessera/io/hdf5_handle.hpp"
+#include "tessera/run/stop_signal.hpp"
 
 #include <cstdio>
 #include <cstdlib>

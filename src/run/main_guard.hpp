@@ -4,8 +4,8 @@
 // error's exit code, so no rank is left waiting in a collective.
 #pragma once
 
-#include "src/base/error.hpp"
-#include "src/comm/communicator.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/communicator.hpp"
 
 #include <functional>
 

@@ -1,7 +1,7 @@
 // Reduction of phase timers over ranks.
-#include "src/run/phase_timers.hpp"
+#include "tessera/run/phase_timers.hpp"
 
-#include "src/comm/collectives.hpp"
+#include "tessera/comm/collectives.hpp"
 
 #include <algorithm>
 

@@ -7,7 +7,7 @@
 // exchange, ...) and adds each to one of those phases as well.
 #pragma once
 
-#include "src/comm/communicator.hpp"
+#include "tessera/comm/communicator.hpp"
 
 #include <mpi.h>
 #include <nlohmann/json.hpp>

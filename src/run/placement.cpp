@@ -1,10 +1,10 @@
 // Node-local rank counting with MPI_Comm_split_type and the CPU affinity mask.
-#include "src/run/placement.hpp"
+#include "tessera/run/placement.hpp"
 
-#include "kernels/threads.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/mpi_check.hpp"
-#include "src/comm/node.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/mpi_check.hpp"
+#include "tessera/comm/node.hpp"
+#include "tessera/kernels/threads.hpp"
 
 #include <sched.h>
 #include <unistd.h>

@@ -3,8 +3,8 @@
 // each other and runs many times slower, so apps warn about it and records mark it).
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/comm/node.hpp"  // require_memory, for the apps that include this header
+#include "tessera/comm/communicator.hpp"
+#include "tessera/comm/node.hpp"  // require_memory, for the apps that include this header
 
 #include <string>
 

@@ -1,8 +1,8 @@
 // Run record creation and appending, and the end-of-run timing table.
-#include "src/run/run_record.hpp"
+#include "tessera/run/run_record.hpp"
 
-#include "src/base/error.hpp"
-#include "src/base/version.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/version.hpp"
 
 #include <algorithm>
 #include <cerrno>

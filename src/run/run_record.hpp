@@ -6,7 +6,7 @@
 // so pandas.read_json keeps them as strings.
 #pragma once
 
-#include "src/run/common_options.hpp"
+#include "tessera/run/common_options.hpp"
 
 #include <nlohmann/json.hpp>
 

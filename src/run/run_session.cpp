@@ -1,17 +1,17 @@
 // Run-session set-up: everything an app needs before its first step or pass.
-#include "src/run/run_session.hpp"
+#include "tessera/run/run_session.hpp"
 
-#include "kernels/threads.hpp"
-#include "src/base/activity.hpp"
-#include "src/base/error.hpp"
-#include "src/base/fault_injection.hpp"
-#include "src/base/file_kind.hpp"
-#include "src/base/version.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/run/directory_lock.hpp"
-#include "src/run/run_record.hpp"
-#include "src/run/stop_signal.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/fault_injection.hpp"
+#include "tessera/base/file_kind.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/run/directory_lock.hpp"
+#include "tessera/run/run_record.hpp"
+#include "tessera/run/stop_signal.hpp"
+#include "tessera/version.hpp"
 
 #include <filesystem>
 #include <fstream>

@@ -6,14 +6,14 @@
 // conventions on top of a session.
 #pragma once
 
-#include "src/base/fault_injection.hpp"
-#include "src/comm/communicator.hpp"
-#include "src/io/output_file.hpp"
-#include "src/run/common_options.hpp"
-#include "src/run/directory_lock.hpp"
-#include "src/run/phase_timers.hpp"
-#include "src/run/placement.hpp"
-#include "src/run/watchdog.hpp"
+#include "tessera/base/fault_injection.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/io/output_file.hpp"
+#include "tessera/run/common_options.hpp"
+#include "tessera/run/directory_lock.hpp"
+#include "tessera/run/phase_timers.hpp"
+#include "tessera/run/placement.hpp"
+#include "tessera/run/watchdog.hpp"
 
 #include <nlohmann/json.hpp>
 

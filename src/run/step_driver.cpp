@@ -1,15 +1,15 @@
 // Step-loop conventions.
-#include "src/run/step_driver.hpp"
+#include "tessera/run/step_driver.hpp"
 
-#include "kernels/threads.hpp"
-#include "src/base/activity.hpp"
-#include "src/base/error.hpp"
-#include "src/base/fault_injection.hpp"
-#include "src/base/version.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/run/run_record.hpp"
-#include "src/run/stop_signal.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/fault_injection.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/run/run_record.hpp"
+#include "tessera/run/stop_signal.hpp"
+#include "tessera/version.hpp"
 
 #include <mpi.h>
 

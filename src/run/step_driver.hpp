@@ -4,12 +4,12 @@
 // and calls begin() once and end_step() after every step.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/domain/array_view.hpp"
-#include "src/io/checkpoint.hpp"
-#include "src/run/common_options.hpp"
-#include "src/run/run_session.hpp"
-#include "src/run/stop_signal.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/domain/array_view.hpp"
+#include "tessera/io/checkpoint.hpp"
+#include "tessera/run/common_options.hpp"
+#include "tessera/run/run_session.hpp"
+#include "tessera/run/stop_signal.hpp"
 
 #include <cstdint>
 #include <filesystem>

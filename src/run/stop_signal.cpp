@@ -1,11 +1,11 @@
 // Async-signal-safe flag setting.
-#include "src/run/stop_signal.hpp"
+#include "tessera/run/stop_signal.hpp"
 
-#include "src/base/activity.hpp"
-#include "src/base/fault_injection.hpp"
-#include "src/comm/collectives.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/fault_injection.hpp"
+#include "tessera/comm/collectives.hpp"
 
-#include "src/comm/mpi_check.hpp"
+#include "tessera/comm/mpi_check.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -5,8 +5,8 @@
 // signal and leaves its ranks behind) counts as a SIGTERM.
 #pragma once
 
-#include "src/comm/communicator.hpp"
-#include "src/comm/request.hpp"
+#include "tessera/comm/communicator.hpp"
+#include "tessera/comm/request.hpp"
 
 namespace tessera {
 

@@ -1,6 +1,6 @@
 // TOML -> CLI11 config items. Keys are option long names ("checkpoint-every" or
 // "checkpoint_every"); arrays become repeated values. Tables are not used by tessera apps.
-#include "src/run/toml_config.hpp"
+#include "tessera/run/toml_config.hpp"
 
 #include <toml.hpp>
 

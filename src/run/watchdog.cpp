@@ -1,9 +1,9 @@
 // The watchdog thread.
-#include "src/run/watchdog.hpp"
+#include "tessera/run/watchdog.hpp"
 
-#include "src/base/activity.hpp"
-#include "src/base/error.hpp"
-#include "src/run/stop_signal.hpp"
+#include "tessera/base/activity.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/run/stop_signal.hpp"
 
 #include <unistd.h>
 

@@ -1,10 +1,10 @@
 // Poisson CG: set-up, the overlapped iteration, restart, and verification.
-#include "src/solvers/poisson_cg.hpp"
+#include "tessera/solvers/poisson_cg.hpp"
 
-#include "kernels/reduce.hpp"
-#include "kernels/stream.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/kernels/reduce.hpp"
+#include "tessera/kernels/stream.hpp"
 
 #include <algorithm>
 #include <cmath>

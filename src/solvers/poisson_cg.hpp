@@ -9,12 +9,12 @@
 // against the exact solution with a bound it derives.
 #pragma once
 
-#include "kernels/poisson.hpp"
-#include "src/comm/global_sum.hpp"
-#include "src/grid/halo_exchange.hpp"
-#include "src/grid/cart_decomposition.hpp"
-#include "src/grid/field.hpp"
-#include "src/run/phase_timers.hpp"
+#include "tessera/comm/global_sum.hpp"
+#include "tessera/grid/cart_decomposition.hpp"
+#include "tessera/grid/field.hpp"
+#include "tessera/grid/halo_exchange.hpp"
+#include "tessera/kernels/poisson.hpp"
+#include "tessera/run/phase_timers.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,9 +1,9 @@
 // A tiny app for the rank-failure test: the last rank throws while every other rank waits in
 // a collective. run_main must end the whole job promptly with that rank's message and the
 // error's exit code, not leave the others hanging.
-#include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/run/main_guard.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/run/main_guard.hpp"
 
 #include <string>
 

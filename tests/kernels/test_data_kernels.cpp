@@ -1,10 +1,10 @@
 // The data-analytics kernels against their twins: bucket classification and scatter (sample
 // sort), digit counts (distributed selection), histograms (numpy's rule) and exact moments.
-#include "kernels/bucket_partition.hpp"
-#include "kernels/histogram.hpp"
-#include "kernels/local_sort.hpp"
-#include "kernels/moments.hpp"
-#include "kernels/radix_select.hpp"
+#include "tessera/kernels/bucket_partition.hpp"
+#include "tessera/kernels/histogram.hpp"
+#include "tessera/kernels/local_sort.hpp"
+#include "tessera/kernels/moments.hpp"
+#include "tessera/kernels/radix_select.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // ExactSum against its reference twin (Shewchuk partials) and against sums whose correctly
 // rounded value is known: cancellation, ties, subnormals, overflow, NaN and infinities, and
 // the property the reproducible mode rests on: any order and any split give the same bits.
-#include "kernels/exact_sum.hpp"
+#include "tessera/kernels/exact_sum.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Helpers shared by the kernel tests.
 #pragma once
 
-#include "kernels/grid_layout.hpp"
+#include "tessera/kernels/grid_layout.hpp"
 
 #include <random>
 #include <vector>

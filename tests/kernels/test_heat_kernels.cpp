@@ -1,6 +1,6 @@
 // Heat kernels against their reference twins: bit-identical on every box, grid shape and
 // thread count, and the interior + rim split covers every cell exactly once.
-#include "kernels/heat.hpp"
+#include "tessera/kernels/heat.hpp"
 
 #include "tests/kernels/test_fields.hpp"
 

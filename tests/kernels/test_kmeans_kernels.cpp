@@ -1,9 +1,9 @@
 // k-means kernels against their reference twins; the counter-based generator against the
 // published Philox4x32-10 answers; fixed-point sums against exact sums.
-#include "kernels/counter_rng.hpp"
-#include "kernels/exact_sum.hpp"
-#include "kernels/fixed_sum.hpp"
-#include "kernels/kmeans.hpp"
+#include "tessera/kernels/counter_rng.hpp"
+#include "tessera/kernels/exact_sum.hpp"
+#include "tessera/kernels/fixed_sum.hpp"
+#include "tessera/kernels/kmeans.hpp"
 
 #include <gtest/gtest.h>
 #include <omp.h>

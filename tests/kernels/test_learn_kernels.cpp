@@ -1,12 +1,12 @@
 // Kernels of the training app: binned reproducible sums, the epoch permutation, dense layers
 // against their reference twins, the whole network's gradient against finite differences,
 // and the optimizer updates.
-#include "kernels/binned_sum.hpp"
-#include "kernels/dense_layers.hpp"
-#include "kernels/exact_sum.hpp"
-#include "kernels/mlp_passes.hpp"
-#include "kernels/optimizer_steps.hpp"
-#include "kernels/random_permutation.hpp"
+#include "tessera/kernels/binned_sum.hpp"
+#include "tessera/kernels/dense_layers.hpp"
+#include "tessera/kernels/exact_sum.hpp"
+#include "tessera/kernels/mlp_passes.hpp"
+#include "tessera/kernels/optimizer_steps.hpp"
+#include "tessera/kernels/random_permutation.hpp"
 
 #include <gtest/gtest.h>
 

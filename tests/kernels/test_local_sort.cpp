@@ -2,7 +2,7 @@
 // type, with and without a payload, special floats (NaN of both signs, -0.0, infinities),
 // empty and one-element arrays, short arrays (insertion sort) and long ones (radix passes,
 // several threads), and stability (equal keys keep their input order).
-#include "kernels/local_sort.hpp"
+#include "tessera/kernels/local_sort.hpp"
 
 #include <gtest/gtest.h>
 

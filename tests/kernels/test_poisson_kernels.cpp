@@ -2,7 +2,7 @@
 // on any box and thread count, fused sums bit for bit in exact mode (and close in fast mode),
 // interior + rim sweeps equal one whole sweep, and the manufactured problem is consistent
 // with the operator to second order.
-#include "kernels/poisson.hpp"
+#include "tessera/kernels/poisson.hpp"
 
 #include "tests/kernels/test_fields.hpp"
 

@@ -1,8 +1,8 @@
 // Reductions, digests and STREAM kernels against their reference twins; digests are
 // independent of how an array is split into blocks and of the thread count.
-#include "kernels/digest.hpp"
-#include "kernels/reduce.hpp"
-#include "kernels/stream.hpp"
+#include "tessera/kernels/digest.hpp"
+#include "tessera/kernels/reduce.hpp"
+#include "tessera/kernels/stream.hpp"
 
 #include <gtest/gtest.h>
 #include <omp.h>

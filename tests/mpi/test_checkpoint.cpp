@@ -2,23 +2,23 @@
 // arrays and metadata; the newest K kept; a byte flipped in a dataset, a truncated file and a
 // half-written (uncommitted) file are never taken as valid, and restart falls back to the
 // previous checkpoint; checkpoints of another configuration are refused.
-#include "src/comm/collectives.hpp"
-#include "src/domain/block_partition.hpp"
-#include "src/domain/digest.hpp"
-#include "src/grid/field.hpp"
-#include "src/io/checkpoint.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/block_partition.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/grid/field.hpp"
+#include "tessera/io/checkpoint.hpp"
 
 #include "tests/mpi/test_support.hpp"
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <sys/stat.h>
 #include <vector>
 
 namespace tessera {

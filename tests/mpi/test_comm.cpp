@@ -1,9 +1,9 @@
 // Communicators, typed collectives, MPI error checking and error agreement, at any rank count.
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/mpi_check.hpp"
-#include "src/comm/redistribute.hpp"
-#include "src/comm/request.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/mpi_check.hpp"
+#include "tessera/comm/redistribute.hpp"
+#include "tessera/comm/request.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,15 +1,15 @@
 // The data path: row partitions with empty ranks, the data-set reader for every element type
 // (batched reads, conversion, bad input refused), fetching rows by global index, and
 // checkpoint format 2 with typed, replicated and ragged arrays restored on fewer ranks.
-#include "src/base/error.hpp"
-#include "src/comm/agreement.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/domain/digest.hpp"
-#include "src/domain/row_exchange.hpp"
-#include "src/domain/row_partition.hpp"
-#include "src/io/checkpoint.hpp"
-#include "src/io/dataset_reader.hpp"
-#include "src/io/parallel_file.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/domain/row_exchange.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/io/checkpoint.hpp"
+#include "tessera/io/dataset_reader.hpp"
+#include "tessera/io/parallel_file.hpp"
 
 #include "tests/mpi/test_support.hpp"
 

@@ -1,8 +1,8 @@
 // Block partitions and Cartesian decompositions: every cell owned exactly once for any size
 // and rank count, neighbours consistent, bad process grids refused on all ranks alike.
-#include "src/comm/collectives.hpp"
-#include "src/domain/block_partition.hpp"
-#include "src/grid/cart_decomposition.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/block_partition.hpp"
+#include "tessera/grid/cart_decomposition.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
 // Halo exchange: after an exchange every face ghost cell holds the neighbour's value of that
 // global cell (wrapped when periodic); ghosts at non-periodic edges, and edge/corner ghosts,
 // are left alone. 2D and 3D, widths 1 and 2, uneven blocks, any rank count.
-#include "src/base/error.hpp"
-#include "src/grid/halo_exchange.hpp"
-#include "src/grid/field.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/grid/field.hpp"
+#include "tessera/grid/halo_exchange.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // The heat solver on the whole communicator and on one rank gives bit-identical fields
 // (same state digest) for uneven grids and any process grid, and passes its own verification.
-#include "src/comm/collectives.hpp"
-#include "src/domain/digest.hpp"
-#include "src/models/heat_solver.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/models/heat_solver.hpp"
 
 #include <gtest/gtest.h>
 

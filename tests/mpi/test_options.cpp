@@ -1,7 +1,7 @@
 // Option handling shared by every app: TOML config files, command line over config, clear
 // errors for bad values, unknown keys and unreadable files, and --help.
-#include "src/comm/collectives.hpp"
-#include "src/run/app_options.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/run/app_options.hpp"
 
 #include <gtest/gtest.h>
 

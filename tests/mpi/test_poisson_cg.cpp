@@ -1,14 +1,14 @@
 // The distributed Poisson operator against an assembled Eigen sparse matrix; CG converging
 // and passing its own verification on any rank count and process grid; and reproducible sums
 // giving bitwise identical iterates on P ranks x T threads and on one rank with one thread.
-#include "src/comm/collectives.hpp"
-#include "src/comm/global_sum.hpp"
-#include "src/domain/digest.hpp"
-#include "src/solvers/poisson_cg.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/global_sum.hpp"
+#include "tessera/domain/digest.hpp"
+#include "tessera/solvers/poisson_cg.hpp"
 
-#include <Eigen/SparseCore>
 #include <gtest/gtest.h>
 #include <omp.h>
+#include <Eigen/SparseCore>
 
 #include <cmath>
 #include <vector>

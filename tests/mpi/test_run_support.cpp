@@ -1,13 +1,13 @@
 // Run support: phase timers reduced over ranks, run records, config hashes, stop-signal
 // agreement, and snapshot series with their XDMF index.
-#include "src/comm/collectives.hpp"
-#include "src/grid/field.hpp"
-#include "src/io/parallel_file.hpp"
-#include "src/io/snapshot_series.hpp"
-#include "src/run/config_hash.hpp"
-#include "src/run/phase_timers.hpp"
-#include "src/run/run_record.hpp"
-#include "src/run/stop_signal.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/grid/field.hpp"
+#include "tessera/io/parallel_file.hpp"
+#include "tessera/io/snapshot_series.hpp"
+#include "tessera/run/config_hash.hpp"
+#include "tessera/run/phase_timers.hpp"
+#include "tessera/run/run_record.hpp"
+#include "tessera/run/stop_signal.hpp"
 
 #include "tests/mpi/test_support.hpp"
 

@@ -1,15 +1,15 @@
 // The distributed sort and statistics at any rank count: every key distribution, sizes below
 // the rank count (ranks with no rows), inputs where some ranks hold nothing, chunked messages,
 // and results compared with a serial reference computed on every rank from the same keys.
-#include "kernels/histogram.hpp"
-#include "kernels/key_distributions.hpp"
-#include "kernels/local_sort.hpp"
-#include "kernels/moments.hpp"
-#include "src/analytics/sample_sort.hpp"
-#include "src/analytics/statistics.hpp"
-#include "src/base/error.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/domain/row_partition.hpp"
+#include "tessera/analytics/sample_sort.hpp"
+#include "tessera/analytics/statistics.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/kernels/histogram.hpp"
+#include "tessera/kernels/key_distributions.hpp"
+#include "tessera/kernels/local_sort.hpp"
+#include "tessera/kernels/moments.hpp"
 
 #include <gtest/gtest.h>
 

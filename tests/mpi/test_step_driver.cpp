@@ -1,12 +1,12 @@
 // The step loop's conventions (StepDriver on a RunSession): periodic checkpoints, restart from
 // the newest one with arrays, scalars and int64 state, refusal of a checkpoint beyond the run's
 // steps, and a stop signal acted on one step later with a checkpoint, on every rank.
-#include "src/base/error.hpp"
-#include "src/domain/row_partition.hpp"
-#include "src/io/checkpoint.hpp"
-#include "src/run/run_session.hpp"
-#include "src/run/step_driver.hpp"
-#include "src/run/stop_signal.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/domain/row_partition.hpp"
+#include "tessera/io/checkpoint.hpp"
+#include "tessera/run/run_session.hpp"
+#include "tessera/run/step_driver.hpp"
+#include "tessera/run/stop_signal.hpp"
 
 #include "tests/mpi/test_support.hpp"
 

@@ -1,7 +1,7 @@
 // Helpers shared by the MPI tests.
 #pragma once
 
-#include "src/comm/collectives.hpp"
+#include "tessera/comm/collectives.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

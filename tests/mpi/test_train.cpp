@@ -1,11 +1,11 @@
 // Data-parallel training at any rank count: the binned global sum, the batch fetch, and the
 // trainer's weights, which in exact mode must be the bits of a single-rank, single-thread run
 // of the same data, also when ranks hold fewer rows than a micro-batch (or none).
-#include "kernels/threads.hpp"
-#include "src/comm/collectives.hpp"
-#include "src/comm/global_sum.hpp"
-#include "src/learn/batch_plan.hpp"
-#include "src/learn/trainer.hpp"
+#include "tessera/comm/collectives.hpp"
+#include "tessera/comm/global_sum.hpp"
+#include "tessera/kernels/threads.hpp"
+#include "tessera/learn/batch_plan.hpp"
+#include "tessera/learn/trainer.hpp"
 
 #include <gtest/gtest.h>
 

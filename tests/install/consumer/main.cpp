@@ -1,7 +1,7 @@
 // Uses the installed library: environment, collectives, a partition.
-#include "src/comm/collectives.hpp"
-#include "src/comm/environment.hpp"
-#include "src/domain/block_partition.hpp"
+#include <tessera/comm/collectives.hpp>
+#include <tessera/comm/environment.hpp>
+#include <tessera/domain/block_partition.hpp>
 
 #include <iostream>
 
