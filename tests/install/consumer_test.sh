@@ -26,6 +26,10 @@ for tool in heat tessera-scaling tessera-report tessera-run tessera-import; do
 done
 "$prefix/bin/tessera-report" --help >/dev/null || fail "the installed tessera-report does not run"
 "$prefix/bin/heat" --version | grep -q "^tessera " || fail "the installed heat has no --version"
+# The installed sweep tool finds the installed apps beside it (no repository, no build tree).
+(cd "$work" && OMPI_MCA_rmaps_base_oversubscribe=1 "$prefix/bin/tessera-scaling" --app heat --size 32 --ranks 1,2 \
+  --steps 5 --repeats 1 --results sweep.jsonl >sweep.log 2>&1) || fail "the installed tessera-scaling failed: $work/sweep.log"
+[ "$(wc -l <"$work/sweep.jsonl")" -eq 2 ] || fail "the installed tessera-scaling recorded $(wc -l <"$work/sweep.jsonl") runs, not 2"
 
 check_output() {
   grep -q "consumer: 2 ranks, sum of ranks 1, partition ok" <<<"$1" || fail "$2: consumer printed: $1"
