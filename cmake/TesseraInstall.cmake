@@ -46,15 +46,39 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/tesseraConfigVersion.cmak
 install(FILES ${PROJECT_BINARY_DIR}/tesseraConfig.cmake ${PROJECT_BINARY_DIR}/tesseraConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/tessera)
 
-# pkg-config: MPI through its own .pc file (Open MPI's ompi-cxx), parallel HDF5, BLAS and
-# OpenMP as the flags this build used. CLI11, toml11 and nlohmann-json are header-only and in
-# the default include path on Debian.
+# pkg-config: MPI and parallel HDF5 through their own .pc files where the system has them
+# (Debian: ompi-cxx or mpich, hdf5-openmpi or hdf5-mpich), else as the flags this build used;
+# OpenMP and BLAS as flags. CLI11, toml11 and nlohmann-json are header-only and in the default
+# include path on Debian.
+find_package(PkgConfig QUIET)
+# The first of the candidate modules that pkg-config knows, or "".
+function(tessera_first_pc_module out)
+  set(found "")
+  foreach(module IN LISTS ARGN)
+    if(PkgConfig_FOUND AND NOT found)
+      pkg_check_modules(TESSERA_PC_${module} QUIET ${module})
+      if(TESSERA_PC_${module}_FOUND)
+        set(found ${module})
+      endif()
+    endif()
+  endforeach()
+  set(${out} "${found}" PARENT_SCOPE)
+endfunction()
+tessera_first_pc_module(TESSERA_PC_REQUIRES ompi-cxx mpich)
+tessera_first_pc_module(tessera_pc_hdf5 hdf5-openmpi hdf5-mpich hdf5-mpi)
 set(TESSERA_PC_CFLAGS "${OpenMP_CXX_FLAGS}")
-foreach(dir IN LISTS HDF5_C_INCLUDE_DIRS)
-  string(APPEND TESSERA_PC_CFLAGS " -I${dir}")
-endforeach()
 set(TESSERA_PC_LIBS "${OpenMP_CXX_FLAGS}")
-foreach(lib IN LISTS HDF5_C_LIBRARIES BLAS_LIBRARIES)
+if(tessera_pc_hdf5)
+  string(APPEND TESSERA_PC_REQUIRES " ${tessera_pc_hdf5}")
+else()
+  foreach(dir IN LISTS HDF5_C_INCLUDE_DIRS)
+    string(APPEND TESSERA_PC_CFLAGS " -I${dir}")
+  endforeach()
+  foreach(lib IN LISTS HDF5_C_LIBRARIES)
+    string(APPEND TESSERA_PC_LIBS " ${lib}")
+  endforeach()
+endif()
+foreach(lib IN LISTS BLAS_LIBRARIES)
   string(APPEND TESSERA_PC_LIBS " ${lib}")
 endforeach()
 # Relocatable: the prefix is found from the .pc file's own place (wherever it is installed).

@@ -3,7 +3,8 @@
 # oversubscription and run-as-root flags this project's test machines need, with PROCESSORS
 # set so ctest -j does not overload the machine and OMP_NUM_THREADS pinned.
 set(TESSERA_MPIEXEC_PREFLAGS --oversubscribe CACHE STRING "Extra mpiexec flags for tests")
-set(TESSERA_TEST_ENV "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1")
+# TESSERA_OPTIONS is emptied: options a developer exported must not change what the tests run.
+set(TESSERA_TEST_ENV "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;TESSERA_OPTIONS=")
 
 function(tessera_add_mpi_test name)
   cmake_parse_arguments(T "" "TARGET;THREADS;TIMEOUT" "RANKS;ARGS;LABELS" ${ARGN})

@@ -125,8 +125,8 @@ def load_records(path):
                 raise ResultsError(f"{path}:{number}: '{key}' must be a number, got {json.dumps(record[key])[:40]}")
         if "load" in record and not is_load(record["load"]):
             raise ResultsError(f"{path}:{number}: 'load' must be {{\"start\": [1m, 5m, 15m], \"end\": [1m, 5m, 15m], "
-                               "\"cores_on_node\": N} (load averages as /proc/loadavg gives them, or null), got "
-                               f"{json.dumps(record['load'])[:60]}")
+                               "\"cores_on_node\": N, \"cpus_online\": M} (load averages as /proc/loadavg gives "
+                               f"them, or null), got {json.dumps(record['load'])[:60]}")
         records.append((number, record))
     if not records:
         raise ResultsError(f"{path}: no run records in the file")
@@ -139,15 +139,16 @@ def is_number(value):
 
 
 def is_load(value):
-    """True for a record's "load": {"start": [...], "end": [...], "cores_on_node": N}: the 1-, 5-
-    and 15-minute load averages when the run started and ended (null where /proc/loadavg could
-    not be read), and the cores its ranks on a node were bound to; any of them may be missing."""
+    """True for a record's "load": {"start": [...], "end": [...], "cores_on_node": N,
+    "cpus_online": M}: the 1-, 5- and 15-minute load averages when the run started and ended
+    (null where /proc/loadavg could not be read), the cores its ranks on a node were bound to,
+    and the node's online CPUs; any of them may be missing."""
     if not isinstance(value, dict):
         return False
     averages = [value.get(key) for key in ("start", "end") if value.get(key) is not None]
-    cores = value.get("cores_on_node")
+    counts = [value.get(key) for key in ("cores_on_node", "cpus_online") if value.get(key) is not None]
     return (all(isinstance(a, list) and a and all(is_number(v) for v in a) for a in averages) and
-            (cores is None or (isinstance(cores, int) and not isinstance(cores, bool) and cores >= 1)))
+            all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in counts))
 
 
 def probe_of(records):
@@ -236,6 +237,7 @@ def summarize_points(runs):
             "spread": (max(times) - min(times)) / median if median > 0 else 0.0,  # 0 for one repeat
             "load_at_start": max((load["start"][0] for load in loads if load.get("start")), default=None),
             "cores_on_node": min((load["cores_on_node"] for load in loads if load.get("cores_on_node")), default=None),
+            "cpus_online": min((load["cpus_online"] for load in loads if load.get("cpus_online")), default=None),
             "cell_updates_per_s": statistics.median(r["metrics"].get("cell_updates_per_s", 0.0) for r in group),
             "throughput": statistics.median(r["metrics"].get(kind.throughput_key, 0.0) for r in group),
             "bandwidth_bytes_per_s": statistics.median(bandwidth(r) for r in group),
@@ -265,9 +267,12 @@ def note_points(rows, fallback_cores):
     A point is oversubscribed when its record says so (the app compares ranks x threads with its
     affinity masks) or when its ranks per node x threads exceed those cores. It is disturbed when
     its repeats' times spread more than SPREAD_LIMIT, or when the 1-minute load average at the
-    start of a repeat exceeded those cores: more runnable work than the run's cores before it
-    began. (A load average lags: the sweep's own previous run still weighs in it, but with at
-    most its ranks x threads, so a sweep whose points grow does not flag itself.)"""
+    start of a repeat exceeded the node's online CPUs (load.cpus_online; those cores where a
+    record lacks it): more runnable work than the node could run before it began. The load
+    average counts the whole node, so it is held against the whole node's CPUs: other jobs on
+    a shared node's other cores do not flag a point. (A load average lags: the sweep's own
+    previous run still weighs in it, but with at most its ranks x threads, so a sweep whose
+    points grow does not flag itself.)"""
     for row in rows:
         cores = row["cores_on_node"] or fallback_cores
         notes = []
@@ -281,7 +286,8 @@ def note_points(rows, fallback_cores):
             notes.append("oversubscribed (as the run found: more ranks x threads than the cores it was bound to)")
         if row["spread"] > SPREAD_LIMIT:
             notes.append(f"spread {row['spread']:.0%} over {row['repeats']} repeats")
-        if cores is not None and row["load_at_start"] is not None and row["load_at_start"] > cores:
+        node_cpus = row.get("cpus_online") or cores
+        if node_cpus is not None and row["load_at_start"] is not None and row["load_at_start"] > node_cpus:
             notes.append(f"load {row['load_at_start']:.1f} at start")
         row["notes"] = notes
 

@@ -83,7 +83,7 @@ ExitCode cg_main(const Communicator& world, int argc, char** argv) {
   // What defines the iterates: the grid, the preconditioner and the sum mode. The tolerance
   // and the iteration limit only say when to stop, so a restart may change them.
   ConfigHash hash;
-  hash.add("cells_xyz", problem->cells)
+  hash.add("cells", problem->cells).describe("cells_order", "x,y,z (datasets are stored z,y,x)")
       .add("preconditioner", std::string(preconditioner_name(problem->preconditioner)))
       .add("sums", std::string(sum_mode_name(problem->sum_mode)));
   const auto& procs = decomposition.proc_grid();

@@ -8,6 +8,7 @@
 #include "tessera/io/checkpoint_inspect.hpp"
 #include "tessera/run/app_options.hpp"
 #include "tessera/run/main_guard.hpp"
+#include "tessera/version.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -46,6 +47,7 @@ Listing checkpoints_in(const fs::path& dir) {
 ExitCode ckpt_main(const Communicator& world, int argc, char** argv) {
   CLI::App cli("Lists, verifies and describes tessera checkpoints.", "tessera-ckpt");
   cli.require_subcommand(1);
+  cli.set_version_flag("--version", version_line(), "Print the version and git revision and exit");
   std::string list_dir, verify_path, info_file;
   cli.add_subcommand("list", "List the checkpoints in a directory with step, time, ranks, size and validity")
       ->add_option("DIR", list_dir, "checkpoint directory")->required()->check(CLI::ExistingDirectory);

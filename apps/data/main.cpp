@@ -8,6 +8,7 @@
 #include "tessera/io/dataset_reader.hpp"
 #include "tessera/run/app_options.hpp"
 #include "tessera/run/main_guard.hpp"
+#include "tessera/version.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -21,6 +22,7 @@ using namespace tessera;
 ExitCode data_main(const Communicator& world, int argc, char** argv) {
   CLI::App cli("Makes and describes data sets (HDF5 tables of rows x features) for the data apps.", "tessera-data");
   cli.require_subcommand(1);
+  cli.set_version_flag("--version", version_line(), "Print the version and git revision and exit");
   auto* generate = cli.add_subcommand("generate", "Generate a synthetic data set");
   generate->require_subcommand(1);
   auto* blobs = generate->add_subcommand(

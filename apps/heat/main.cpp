@@ -78,7 +78,11 @@ ExitCode heat_main(const Communicator& world, int argc, char** argv) {
   const Communicator& comm = decomposition.comm();
 
   ConfigHash hash;
-  hash.add("dims", problem->dims).add("cells_xyz", problem->cells).add("alpha", problem->alpha).add("dt", solver.dt());
+  hash.add("dims", problem->dims)
+      .add("cells", problem->cells)
+      .describe("cells_order", "x,y,z (datasets are stored z,y,x)")
+      .add("alpha", problem->alpha)
+      .add("dt", solver.dt());
   const auto& procs = decomposition.proc_grid();
   // As many process-grid entries as the grid has dimensions: "1x2" in 2D everywhere it is shown.
   RunIdentity identity{"heat", hash.value(), {procs.begin(), procs.begin() + problem->dims}, hash.text()};

@@ -192,10 +192,14 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const KMean
                                   view_replicated<std::int64_t>("cluster_sizes", cluster_sizes, {config.k})};
     if (o.write_labels) arrays.push_back(final_state[1]);
     OutputAttributes attributes = driver.session().provenance();
-    attributes.text.merge(std::map<std::string, std::string>{
-        {"title", "k-means clustering (Lloyd)"}, {"input", info.ref.text()}, {"init", o.init}, {"precision", o.precision}});
-    attributes.reals = {{"inertia", inertia}};
-    attributes.integers = {{"iterations", iteration}, {"k", config.k}, {"seed", static_cast<std::int64_t>(config.seed)}};
+    attributes.text["title"] = "k-means clustering (Lloyd)";
+    attributes.text["input"] = info.ref.text();
+    attributes.text["init"] = o.init;
+    attributes.text["precision"] = o.precision;
+    attributes.reals["inertia"] = inertia;
+    attributes.integers["iterations"] = iteration;
+    attributes.integers["k"] = config.k;
+    attributes.integers["seed"] = static_cast<std::int64_t>(config.seed);
     const std::string unit = "units of the input's features";
     const ArrayAttributes described{
         {"centres", OutputAttributes::quantity("cluster centres", unit, {"cluster", "feature"})},

@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <unistd.h>
 
 namespace {
 
@@ -161,8 +162,13 @@ ExitCode probe_main(const Communicator& world, int argc, char** argv) {
 
   if (!common.record.empty() && world.is_root()) {
     nlohmann::json record = make_run_record("probe", world.size(), kernels::max_threads());
+    record["options"] = typed_options(common.all);
     record["ranks_per_node"] = placement.ranks_on_node;
     record["oversubscribed"] = placement.oversubscribed;
+    const auto load = load_average();
+    record["load"] = {{"end", load ? nlohmann::json(*load) : nlohmann::json(nullptr)},
+                      {"cores_on_node", placement.cores_on_node},
+                      {"cpus_online", sysconf(_SC_NPROCESSORS_ONLN)}};
     nlohmann::json stream_json = nlohmann::json::array();
     for (const auto& s : stream) {
       stream_json.push_back({{"kernel", s.kernel}, {"scope", s.scope}, {"threads", s.threads}, {"bytes_per_s", s.bytes_per_s}});

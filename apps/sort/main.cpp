@@ -182,11 +182,10 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const SortO
   {
     auto t = stages.measure("write", timers, Phase::io);
     OutputAttributes attributes = session.provenance();
-    attributes.text.merge(std::map<std::string, std::string>{
-        {"title", "keys sorted ascending (stable), values moved with their keys"},
-        {"input", in.keys.ref.text()},
-        {"values", in.values ? in.values->ref.text() : std::string()}});
-    attributes.integers = {{"count", n}};
+    attributes.text["title"] = "keys sorted ascending (stable), values moved with their keys";
+    attributes.text["input"] = in.keys.ref.text();
+    attributes.text["values"] = in.values ? in.values->ref.text() : std::string();
+    attributes.integers["count"] = n;
     std::vector<std::string> value_dims{"row"};
     if (in.values && in.values->shape.size() > 1) value_dims.emplace_back("column");
     const ArrayAttributes described{

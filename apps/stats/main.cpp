@@ -194,8 +194,8 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Stats
     OutputAttributes attributes = session.provenance();
     attributes.text["title"] = "exact statistics and a histogram of one column";
     attributes.text["input"] = info.ref.text();
-    attributes.reals = {{"min", m.min}, {"max", m.max}, {"mean", m.mean}, {"variance", m.variance}};
-    attributes.integers = {{"count", m.count}, {"below", h.bins.below}, {"above", h.bins.above}};
+    attributes.reals.insert({{"min", m.min}, {"max", m.max}, {"mean", m.mean}, {"variance", m.variance}});
+    attributes.integers.insert({{"count", m.count}, {"below", h.bins.below}, {"above", h.bins.above}});
     const ArrayAttributes described{
         {"histogram", OutputAttributes::quantity("values in each bin", "values", {"bin"})},
         {"bin_edges", OutputAttributes::quantity("bin edges (bin i is [edge i, edge i+1))", "units of the input",

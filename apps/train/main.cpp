@@ -319,12 +319,14 @@ ExitCode run(const Communicator& world, const CommonOptions& common, const Train
   {
     auto t = timers.measure(Phase::io);
     OutputAttributes attributes = driver.session().provenance();
-    attributes.text.merge(std::map<std::string, std::string>{
-        {"train", refs.train.ref.text()}, {"optimizer", optimizer_kind_name(config.optimizer.kind)}});
-    attributes.integers = {{"epochs", config.epochs}, {"steps", step}, {"batch", config.batch},
-                           {"seed", static_cast<std::int64_t>(config.seed)}};
-    attributes.reals = {{"test_accuracy", test ? last_test->accuracy() : std::nan("")},
-                        {"train_accuracy", final_train.accuracy()}};
+    attributes.text["train"] = refs.train.ref.text();
+    attributes.text["optimizer"] = optimizer_kind_name(config.optimizer.kind);
+    attributes.integers["epochs"] = config.epochs;
+    attributes.integers["steps"] = step;
+    attributes.integers["batch"] = config.batch;
+    attributes.integers["seed"] = static_cast<std::int64_t>(config.seed);
+    attributes.reals["test_accuracy"] = test ? last_test->accuracy() : std::nan("");
+    attributes.reals["train_accuracy"] = final_train.accuracy();
     model_path = write_model<T>(world, std::filesystem::path(common.output) / "model.h5", spec, trainer.parameters(),
                                 scale, attributes);
   }

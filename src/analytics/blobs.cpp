@@ -25,6 +25,7 @@ void write_points(const Communicator& comm, const BlobsSpec& s, const RowPartiti
   kernels::generate_blob_rows<T>(s.seed, first, centres, s.centres, s.features, s.spread, labels, points);
   h5::Handle dataset = h5::write_array(comm, file, view_rows<T>("points", points, s.features, first, s.rows));
   h5::write_attribute(dataset, "labels", std::string("/labels"));
+  write_attributes(dataset, OutputAttributes::quantity("points drawn around the centres", "1", {"row", "feature"}));
 }
 }  // namespace
 
@@ -58,9 +59,11 @@ void generate_blobs(const Communicator& comm, const BlobsSpec& s, const std::fil
     } else {
       write_points<double>(comm, s, part, centres, labels, file);
     }
-    h5::write_array(comm, file, view_1d<std::int64_t>("labels", labels, part.offset(comm.rank()), s.rows));
-    h5::write_array(comm, file, view_replicated<double>("centres", centres, {s.centres, s.features}));
-    h5::write_attribute(file, "generator", std::string("tessera-data generate blobs"));
+    h5::Handle label_set = h5::write_array(comm, file, view_1d<std::int64_t>("labels", labels, part.offset(comm.rank()), s.rows));
+    write_attributes(label_set, OutputAttributes::quantity("true cluster of each row", "cluster index", {"row"}));
+    h5::Handle centre_set = h5::write_array(comm, file, view_replicated<double>("centres", centres, {s.centres, s.features}));
+    write_attributes(centre_set, OutputAttributes::quantity("cluster centres", "1", {"cluster", "feature"}));
+    write_attributes(file, OutputAttributes::provenance("tessera-data generate blobs"));
     h5::write_attribute(file, "seed", static_cast<std::uint64_t>(s.seed));
     h5::write_attribute(file, "spread", s.spread);
   });

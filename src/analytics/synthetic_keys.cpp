@@ -43,11 +43,13 @@ void generate_keys(const Communicator& comm, const KeysSpec& s, const std::files
       if constexpr (!std::is_same_v<Key, std::uint8_t>) {
         std::vector<Key> keys(static_cast<std::size_t>(count));
         kernels::generate_keys<Key>(s.distribution, s.seed, first, s.rows, keys);
-        h5::write_array(comm, file, view_1d<Key>("keys", keys, first, s.rows));
+        h5::Handle key_set = h5::write_array(comm, file, view_1d<Key>("keys", keys, first, s.rows));
+        write_attributes(key_set, OutputAttributes::quantity("keys", "1", {"row"}));
       }
     });
-    h5::write_array(comm, file, view_1d<std::int64_t>("values", values, first, s.rows));
-    h5::write_attribute(file, "generator", std::string("tessera-data generate keys"));
+    h5::Handle value_set = h5::write_array(comm, file, view_1d<std::int64_t>("values", values, first, s.rows));
+    write_attributes(value_set, OutputAttributes::quantity("each key's row index", "row index", {"row"}));
+    write_attributes(file, OutputAttributes::provenance("tessera-data generate keys"));
     h5::write_attribute(file, "distribution",
                         std::string(kernels::kKeyDistributionNames[static_cast<int>(s.distribution)]));
     h5::write_attribute(file, "seed", static_cast<std::uint64_t>(s.seed));

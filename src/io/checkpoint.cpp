@@ -1,5 +1,6 @@
-// Checkpoint files: layout (format 2; format 1, written by earlier builds for heat and cg, is
-// format 2 without /integers and with float64 block arrays only, and is still read)
+// Checkpoint files: layout (format 3; format 2 is the same with fixed-length string attributes,
+// format 1, written by earlier builds for heat and cg, is format 2 without /integers and with
+// float64 block arrays only; both are still read)
 //   /                  attributes: format, format_version, app, step, time, config_hash,
 //                      ranks, proc_grid, version, rng_state, meta_digest
 //   /scalars           one double attribute per app scalar
@@ -32,7 +33,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kFormat = "tessera-checkpoint";
-constexpr std::int64_t kFormatVersion = 2;
+// 3: string attributes are variable-length UTF-8 (2: fixed-length); both are read.
+constexpr std::int64_t kFormatVersion = 3;
 constexpr std::int64_t kOldestReadable = 1;
 constexpr const char* kPrefix = "ckpt_";
 constexpr const char* kSuffix = ".h5";

@@ -4,6 +4,7 @@
 #include "tessera/base/error.hpp"
 #include "tessera/comm/agreement.hpp"
 #include "tessera/io/parallel_file.hpp"
+#include "tessera/version.hpp"
 
 #include <fstream>
 
@@ -43,6 +44,13 @@ void write_file_atomically(const Communicator& comm, const fs::path& path, const
     fs::rename(partial, path, ec);
     if (ec) throw RuntimeError("cannot rename " + partial.string() + " to " + path.string() + ": " + ec.message());
   });
+}
+
+OutputAttributes OutputAttributes::provenance(const std::string& app, const std::string& options_json) {
+  OutputAttributes a;
+  a.text = {{"app", app}, {"tessera_version", kVersion}, {"git_revision", revision_tag()}};
+  if (!options_json.empty()) a.text["options"] = options_json;
+  return a;
 }
 
 OutputAttributes OutputAttributes::quantity(const std::string& long_name, const std::string& units,

@@ -28,6 +28,10 @@ struct OutputAttributes {
   std::map<std::string, std::vector<std::string>> text_lists;
   std::map<std::string, std::vector<double>> real_lists;
 
+  /// The attributes that say where a file came from: app, tessera_version, git_revision (as
+  /// `git describe` writes it), and options (JSON text of the options that define the result)
+  /// when given.
+  static OutputAttributes provenance(const std::string& app, const std::string& options_json = {});
   /// The attributes that describe a dataset: long_name and units (the CF conventions' names),
   /// and dimension_names in storage order (slowest first) when given.
   static OutputAttributes quantity(const std::string& long_name, const std::string& units,

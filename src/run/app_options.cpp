@@ -4,6 +4,7 @@
 #include "tessera/base/error.hpp"
 #include "tessera/base/file_kind.hpp"
 #include "tessera/comm/agreement.hpp"
+#include "tessera/comm/collectives.hpp"
 #include "tessera/run/toml_config.hpp"
 #include "tessera/version.hpp"
 
@@ -14,6 +15,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tessera {
@@ -39,14 +41,41 @@ CLI::Validator number_check(bool allow_zero) {
       },
       allow_zero ? "NONNEGATIVE" : "POSITIVE");
 }
-// TESSERA_OPTIONS split into words, less the options the command line gives too (the command
-// line wins, as it does over a config file).
-std::vector<std::string> environment_options(const CLI::App& cli, int argc, char** argv) {
-  const char* env = std::getenv("TESSERA_OPTIONS");
-  if (env == nullptr) return {};
-  std::istringstream in(env);
+// Words as a POSIX shell splits them, without expansions: blanks separate, single quotes keep
+// everything, double quotes keep all but a backslash-escaped " or \\.
+std::vector<std::string> shell_words(const std::string& text) {
   std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote == '\'') {
+      if (c == '\'') quote = 0; else word += c;
+    } else if (quote == '"') {
+      if (c == '"') quote = 0;
+      else if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\')) word += text[++i];
+      else word += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::exchange(word, {}));
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (quote != 0) throw UsageError(std::string("TESSERA_OPTIONS has an unclosed ") + quote + " quote: " + text);
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+}  // namespace
+
+AppOptions::Environment AppOptions::environment_options(const std::string& text, int argc, char** argv) const {
+  const std::vector<std::string> words = shell_words(text);
   const auto name_of = [](const std::string& word) { return word.substr(0, word.find('=')); };
   const auto on_command_line = [&](const std::string& name) {
     for (int i = 1; i < argc; ++i) {
@@ -54,24 +83,30 @@ std::vector<std::string> environment_options(const CLI::App& cli, int argc, char
     }
     return false;
   };
-  std::vector<std::string> kept;
+  Environment env;
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string name = name_of(words[i]);
-    const CLI::Option* opt = name.starts_with("--") ? cli.get_option_no_throw(name) : nullptr;
+    const bool inline_value = words[i].find('=') != std::string::npos;
+    const CLI::Option* opt = name.starts_with("--") ? cli_.get_option_no_throw(name) : nullptr;
+    if (opt == nullptr && name.starts_with("--")) {
+      // Set for every app of a job, as PETSC_OPTIONS is: an option this app does not have is
+      // left out (with a warning), and so is the value after it.
+      std::string skipped = words[i];
+      if (!inline_value && i + 1 < words.size() && !words[i + 1].starts_with("-")) skipped += " " + words[++i];
+      env.ignored.push_back(skipped);
+      continue;
+    }
     // An option that takes a value and has no "=VALUE" owns the next word.
-    const bool takes_next = opt != nullptr && opt->get_expected_max() != 0 && words[i].find('=') == std::string::npos &&
-                            i + 1 < words.size();
-    const bool drop = opt != nullptr && on_command_line(name);
-    if (!drop) kept.push_back(words[i]);
+    const bool takes_next = opt != nullptr && opt->get_expected_max() != 0 && !inline_value && i + 1 < words.size();
+    const bool drop = opt != nullptr && on_command_line(name);  // the command line wins
+    if (!drop) env.added.push_back(words[i]);
     if (takes_next) {
       ++i;
-      if (!drop) kept.push_back(words[i]);
+      if (!drop) env.added.push_back(words[i]);
     }
   }
-  return kept;
+  return env;
 }
-
-}  // namespace
 
 std::string environment_note(const std::vector<std::string>& words) {
   if (words.empty()) return {};
@@ -125,7 +160,7 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
   cli_.set_config("--config", "", "TOML file with option values (keys are option names; the command line wins)")
       ->type_name("FILE")
       ->check(regular_file("config file"));
-  cli_.set_version_flag("--version", std::string("tessera ") + kVersion + " (git " + kGitRevision + ")",
+  cli_.set_version_flag("--version", version_line(),
                         "Print the version and git revision and exit");
   cli_.add_option("--output", common_.output, "Directory for output files")->group("Run control");
   cli_.add_option("--checkpoint-every", common_.checkpoint_every,
@@ -163,7 +198,12 @@ AppOptions::AppOptions(const std::string& app_name, const std::string& descripti
 bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
   bool help = false;
   std::string version;
-  std::vector<std::string> from_environment;
+  // Rank 0's environment: a launcher need not pass it to every node (mpirun -x), and ranks
+  // that parsed different options would run different problems.
+  const char* env_text = comm.is_root() ? std::getenv("TESSERA_OPTIONS") : nullptr;
+  const std::string env_options = broadcast(comm, std::string(env_text != nullptr ? env_text : ""), 0);
+  Environment environment;
+  const std::vector<std::string>& from_environment = environment.added;
   collective_check(comm, [&] {
     // CLI11 reads the config file before any validator sees its name: a FIFO would block it
     // and /dev/urandom would read as an empty file.
@@ -176,7 +216,7 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
       // TESSERA_OPTIONS go first, as if typed before the command line's own options.
       std::vector<std::string> args;
       for (int i = argc - 1; i >= 1; --i) args.emplace_back(argv[i]);  // CLI11 takes them reversed
-      from_environment = environment_options(cli_, argc, argv);
+      environment = environment_options(env_options, argc, argv);
       for (auto it = from_environment.rbegin(); it != from_environment.rend(); ++it) args.push_back(*it);
       cli_.parse(args);
       // CLI11 lists unexpected arguments last first ("1 --bogus"): collect them and name them
@@ -218,6 +258,12 @@ bool AppOptions::parse(const Communicator& comm, int argc, char** argv) {
     }
     record_values();
   });
+  if (comm.is_root()) {
+    for (const auto& ignored : environment.ignored) {
+      std::cerr << "warning: TESSERA_OPTIONS: " << ignored << " is not an option of " << cli_.get_name()
+                << "; ignored" << std::endl;
+    }
+  }
   if (help && comm.is_root()) std::cout << cli_.help() << std::flush;
   if (!version.empty() && comm.is_root()) std::cout << version << std::endl;
   return !help && version.empty();

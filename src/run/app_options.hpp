@@ -37,8 +37,18 @@ class AppOptions {
   /// Collective: parses on every rank. Returns false when --help or --version was given (rank 0
   /// printed it). Throws a collective UsageError on bad options or an unreadable config file.
   /// Precedence: the command line, then TESSERA_OPTIONS (options in the environment, as
-  /// PETSC_OPTIONS), then the --config file, then the defaults. Fills common().all.
+  /// PETSC_OPTIONS; rank 0's, broadcast), then the --config file, then the defaults. Fills
+  /// common().all.
   bool parse(const Communicator& comm, int argc, char** argv);
+
+  /// TESSERA_OPTIONS (`text`, as a shell splits it) against this app's options: `added` go
+  /// before the command line, less the options it gives too; `ignored` are options this app
+  /// does not have (with their values). Throws a UsageError for an unclosed quote.
+  struct Environment {
+    std::vector<std::string> added;
+    std::vector<std::string> ignored;
+  };
+  [[nodiscard]] Environment environment_options(const std::string& text, int argc, char** argv) const;
 
  private:
   void record_values();

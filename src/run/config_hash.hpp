@@ -43,6 +43,12 @@ class ConfigHash {
     note(key, list + "]");
     return *this;
   }
+  /// Adds `key=text` to the readable text only (an explanation, e.g. the order of a list),
+  /// leaving the hash as it was.
+  ConfigHash& describe(std::string_view key, const std::string& text) {
+    note(key, text);
+    return *this;
+  }
   [[nodiscard]] std::uint64_t value() const { return hash_.get(); }
   /// "key=value; key=value" of everything added, in order.
   [[nodiscard]] const std::string& text() const { return text_; }

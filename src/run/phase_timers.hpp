@@ -1,8 +1,8 @@
 // Wall-clock time per phase of a run (compute, halo, reduce, io), reduced over ranks as
 // min / avg / max for the run record and the end-of-run timing table; MAX is the figure that
-// bounds the job. Phases are exclusive: a phase measured inside another (a reduction inside a
-// training step) pauses the enclosing one, so the phases of a rank never add up to more than
-// its wall time, and "other" (set-up, verification, waiting outside any phase) is the rest.
+// bounds the job. Phases are exclusive: a phase measured inside another pauses the enclosing
+// one, so the phases of a rank never add up to more than its wall time, and "other" (whatever
+// ran outside any phase: set-up, messages, waiting) is the rest.
 // StageTimes names the stages of a single-pass app (a sort's read, sample, partition,
 // exchange, ...) and adds each to one of those phases as well.
 #pragma once

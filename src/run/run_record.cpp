@@ -16,11 +16,6 @@
 
 namespace tessera {
 
-std::string recorded_revision() {
-  const std::string revision = kGitRevision;
-  return revision == "unknown" ? revision : "g" + revision;
-}
-
 nlohmann::json make_run_record(const std::string& app, int ranks, int threads) {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm utc{};
@@ -29,7 +24,7 @@ nlohmann::json make_run_record(const std::string& app, int ranks, int threads) {
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S+00:00", &utc);
   return {{"app", app},
           {"version", kVersion},
-          {"git_revision", recorded_revision()},
+          {"git_revision", revision_tag()},
           {"ranks", ranks},
           {"threads", threads},
           {"time_utc", stamp}};

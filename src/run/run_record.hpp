@@ -18,10 +18,6 @@
 
 namespace tessera {
 
-/// The git revision as records and output files carry it: "g<hash>[-dirty]" (as `git
-/// describe` writes it), or "unknown".
-std::string recorded_revision();
-
 /// A record with the fields every app shares already filled in (app, version, git revision as
 /// "g<hash>", ranks, threads, UTC time in ISO 8601 with its zone).
 nlohmann::json make_run_record(const std::string& app, int ranks, int threads);

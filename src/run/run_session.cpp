@@ -14,6 +14,7 @@
 #include "tessera/version.hpp"
 
 #include <filesystem>
+#include <unistd.h>
 #include <fstream>
 #include <iostream>
 #include <utility>
@@ -43,13 +44,11 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
     if (!comm_.is_root()) return;
     namespace fs = std::filesystem;
     std::error_code ec;
-    // The checkpoint directory only when checkpoints are written or read: a run without them
-    // leaves no empty directory behind (one stopped by a signal creates it for its checkpoint).
-    std::vector<std::pair<fs::path, const char*>> directories{{fs::path(options_.output), "--output"}};
-    if (options_.checkpoint_every > 0 || options_.restart) {
-      directories.emplace_back(options_.checkpoint_directory(), "--checkpoint-dir");
-    }
-    for (const auto& [dir, option] : directories) {
+    // A run that writes no checkpoint (none periodic, no stop signal) removes a checkpoint
+    // directory it made, at its end (~RunSession).
+    if (!fs::exists(options_.checkpoint_directory(), ec)) made_checkpoint_directory_ = options_.checkpoint_directory();
+    for (const auto& [dir, option] : {std::pair{fs::path(options_.output), "--output"},
+                                      std::pair{options_.checkpoint_directory(), "--checkpoint-dir"}}) {
       fs::create_directories(dir, ec);
       if (ec || !fs::is_directory(dir)) {
         throw UsageError("cannot create directory " + dir.string() + " (" + (ec ? ec.message() : "not a directory") +
@@ -86,6 +85,19 @@ RunSession::RunSession(Communicator comm, const CommonOptions& options, std::str
   }
 }
 
+RunSession::~RunSession() {
+  if (made_checkpoint_directory_.empty()) return;
+  namespace fs = std::filesystem;
+  locks_.clear();  // released: the lock file may go with the directory
+  std::error_code ec;
+  const fs::path lock = made_checkpoint_directory_ / DirectoryLock::kFileName;
+  for (const auto& entry : fs::directory_iterator(made_checkpoint_directory_, ec)) {
+    if (entry.path() != lock) return;  // checkpoints (or anything else): keep it
+  }
+  fs::remove(lock, ec);
+  fs::remove(made_checkpoint_directory_, ec);
+}
+
 void RunSession::limit_faults(std::int64_t last_step, const std::string& limit, FaultSites sites) const {
   if (!fault_) return;
   const std::string head = "--inject-fault '" + options_.inject_fault + "': ";
@@ -107,13 +119,9 @@ void RunSession::milestone(std::int64_t step) {
 OutputAttributes RunSession::provenance() const {
   std::map<std::string, OptionValue> defining = options_.all;
   for (const char* name : CommonOptions::run_control) defining.erase(name);
-  defining.erase("proc-grid");  // how the work is laid out, not what is computed
-  OutputAttributes a;
-  a.text = {{"app", app_},
-            {"tessera_version", kVersion},
-            {"git_revision", recorded_revision()},
-            {"options", typed_options(defining).dump()}};
-  return a;
+  defining.erase("proc-grid");     // how the work is laid out, not what is computed
+  defining.erase("output-every");  // how often it is written, not what is computed
+  return OutputAttributes::provenance(app_, typed_options(defining).dump());
 }
 
 void RunSession::say(const std::string& line) const {
@@ -135,12 +143,14 @@ nlohmann::json RunSession::run_record() const {
   record["timers"] = std::move(timers);
   record["timers_cover"] =
       "seconds per phase from the session's start (after option parsing) to the run record, min/avg/max over "
-      "ranks; phases are exclusive and 'other' is the rest (set-up, verification, waiting), so each rank's "
-      "phases add up to its wall time";
+      "ranks; phases are exclusive (compute: local work of the steps; halo: halo and key exchanges; reduce: "
+      "collectives between steps and verification; io: checkpoints, snapshots, inputs, results) and 'other' is "
+      "the rest (set-up, messages, waiting), so each rank's phases add up to its wall time";
   const auto load_now = load_average();
   record["load"] = {{"start", load_at_start_ ? nlohmann::json(*load_at_start_) : nlohmann::json(nullptr)},
                     {"end", load_now ? nlohmann::json(*load_now) : nlohmann::json(nullptr)},
-                    {"cores_on_node", placement_.cores_on_node}};
+                    {"cores_on_node", placement_.cores_on_node},
+                    {"cpus_online", sysconf(_SC_NPROCESSORS_ONLN)}};
   return record;
 }
 

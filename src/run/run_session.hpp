@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ class RunSession {
   /// Collective. Throws a collective UsageError for an unwritable --output, --checkpoint-dir
   /// or --record, directories another run holds (DirectoryLock), or a bad --inject-fault.
   RunSession(Communicator comm, const CommonOptions& options, std::string app);
+  /// Rank 0 removes the checkpoint directory if this session made it and it stayed empty.
+  ~RunSession();
   RunSession(const RunSession&) = delete;
   RunSession& operator=(const RunSession&) = delete;
 
@@ -78,6 +81,7 @@ class RunSession {
   Placement placement_;
   Watchdog watchdog_;
   std::vector<DirectoryLock> locks_;  ///< rank 0 holds the run's directories
+  std::filesystem::path made_checkpoint_directory_;  ///< rank 0: created by this session
   std::optional<fault::Spec> fault_;  ///< --inject-fault, parsed on every rank
   double start_ = 0.0;                ///< MPI_Wtime() when the session began
   std::optional<std::vector<double>> load_at_start_;

@@ -7,6 +7,8 @@ set -euo pipefail
 : "${WORK_ROOT:=/tmp/tessera-e2e}"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
+# Options a developer exported for their own runs must not change what the tests run.
+unset TESSERA_OPTIONS
 
 WORK="$WORK_ROOT/$(basename "$0" .sh)"
 rm -rf "$WORK"

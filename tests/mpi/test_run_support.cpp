@@ -69,8 +69,11 @@ TEST(PhaseTimers, NestedScopesAreExclusiveAndOtherIsTheRest) {
   EXPECT_LE(timers.total(), wall);
   const auto j = timers.reduce(comm, wall);
   ASSERT_TRUE(j.contains("other"));
-  EXPECT_NEAR(j["other"]["min"].get<double>(), wall - timers.total(), 1e-12 + 0.05);
-  EXPECT_GE(j["other"]["min"].get<double>(), 0.0);
+  // This rank's other is its wall less its phases (about the 10 ms outside any scope); the
+  // minimum over ranks is at most that.
+  EXPECT_LE(j["other"]["min"].get<double>(), wall - timers.total() + 1e-12);
+  // At least the 10 ms waited outside any scope (a wait ends at its deadline or later).
+  EXPECT_GE(j["other"]["max"].get<double>(), 0.0099);
   EXPECT_FALSE(timers.reduce(comm).contains("other")) << "no wall time given, no 'other'";
 }
 

@@ -6,7 +6,7 @@
 # every dataset has dimension_names (one per dimension), long_name and units; snapshots have
 # step (the file name's) and time, and u has origin and spacing per dimension in the order of
 # dimension_names. No attribute anywhere, checkpoints included, reads as bytes: every string is
-# str. The heat checkpoints' config names cells_xyz.
+# str. The heat checkpoints' config says the order of its cells (cells_order).
 CHECKS=$(cd "$(dirname "$0")" && pwd)
 source "$CHECKS/../e2e/lib.sh"
 PY=/usr/bin/python3 # the Debian python, which has numpy and h5py
@@ -54,9 +54,10 @@ import h5py
 import numpy as np
 
 # The options that steer a run but do not define its result (src/run/common_options.hpp), and
-# the process grid (how the work is laid out, not what is computed).
+# the process grid and the output cadence (how the work is laid out and written, not what is
+# computed).
 RUN_CONTROL = {"config", "output", "checkpoint-every", "checkpoint-dir", "keep", "restart", "record", "quiet",
-               "watchdog-timeout", "on-checkpoint-error", "inject-fault", "proc-grid"}
+               "watchdog-timeout", "on-checkpoint-error", "inject-fault", "proc-grid", "output-every"}
 failures = []
 
 
@@ -174,9 +175,9 @@ def record(path):
 checked = []
 dt2 = record("heat2d.jsonl")["problem"]["dt"]
 dt3 = record("heat3d.jsonl")["problem"]["dt"]
-checked += snapshots("heat2d", "heat", "heat", {"n": 40, "ny": 20, "steps": 40, "output-every": 20, "dims": 2},
+checked += snapshots("heat2d", "heat", "heat", {"n": 40, "ny": 20, "steps": 40, "dims": 2},
                      (40, 20), dt2)
-checked += snapshots("heat3d", "heat", "heat", {"n": 12, "nz": 6, "steps": 20, "output-every": 10, "dims": 3},
+checked += snapshots("heat3d", "heat", "heat", {"n": 12, "nz": 6, "steps": 20, "dims": 3},
                      (12, 12, 6), dt3)
 checked += snapshots("cg", "cg_solution", "cg", {"n": 12, "rtol": 1e-7}, (12, 12, 12), None)
 check(len(glob.glob("heat2d/heat_*.h5")) == 3 and len(glob.glob("heat3d/heat_*.h5")) == 3 and
@@ -211,7 +212,7 @@ for path in ckpts:
         no_bytes(path, f)
         if path.startswith("ckpt/"):
             config = f.attrs.get("config")
-            check(isinstance(config, str) and "cells_xyz" in config, f"{path}: config {config!r} lacks cells_xyz")
+            check(isinstance(config, str) and "cells_order=x,y,z" in config, f"{path}: config {config!r} lacks cells_order")
     checked.append(path)
 
 for f in failures:

@@ -2,12 +2,13 @@
 # pandas.read_json(lines=True) keeps state_digest and git_revision as text (0x<16 hex digits>,
 # g<hash> or 'unknown'); json_normalize flattens timers, options, load and step_time into
 # columns; time_utc parses as a timezone-aware time of the run. Per record the phases are
-# exclusive: min <= avg <= max per phase, the average phases add up to run_seconds (the MAX over
-# ranks of each rank's wall time) within 5% or 2 ms and never exceed it, the phase maxima add up
-# to at least run_seconds and the minima to at most it. The options echo every option --help
+# exclusive: min <= avg <= max per phase, the average phases never exceed run_seconds (the MAX
+# over ranks of each rank's wall time), the phase maxima add up to at least run_seconds and the
+# minima to at most it. The options echo every option --help
 # lists, run control included, with the values given. The end-of-run timing table on stdout
 # shows the same figures as the record. TESSERA_OPTIONS adds options (over a --config file), the
-# command line wins over it, and a bad option in it exits 2 with a message that names it.
+# command line wins over it, options the app lacks are ignored with one warning, quoted values
+# keep their blanks, and an unclosed quote exits 2.
 CHECKS=$(cd "$(dirname "$0")" && pwd)
 source "$CHECKS/../e2e/lib.sh"
 PY=/usr/bin/python3 # the Debian python, which has pandas, numpy and h5py
@@ -91,8 +92,6 @@ for r in records:
     total = {k: sum(timers[p][k] for p in PHASES) for k in ("min", "avg", "max")}
     check(total["avg"] <= run * 1.0001 + 1e-6,
           f"{app}: the average phases add up to {total['avg']} s, more than run_seconds {run} (the slowest rank)")
-    check(total["avg"] >= run - max(0.05 * run, 0.002),
-          f"{app}: the average phases add up to {total['avg']} s, run_seconds is {run}: phases missing")
     # Each rank's phases add up to its wall time and run_seconds is the largest of those.
     check(total["max"] >= run * (1 - 1e-9) - 1e-9, f"{app}: the phase maxima add up to {total['max']} < {run}")
     check(total["min"] <= run * (1 + 1e-9) + 1e-9, f"{app}: the phase minima add up to {total['min']} > {run}")
@@ -164,12 +163,21 @@ env_run 5 "" --config five.toml
 env_run 7 "--steps 7" --config five.toml
 env_run 9 "--steps 7" --config five.toml --steps 9
 
+# Set for a whole job, as PETSC_OPTIONS is: an option this app lacks is ignored with a warning
+# (with its value), quoted values keep their blanks, and an unclosed quote is an error.
 status=0
-TESSERA_OPTIONS="--bogus" timeout 60 "$MPIEXEC" -n 2 --oversubscribe "$BIN_DIR/heat" --n 16 --output env-out --quiet \
-  >bogus.out 2>bogus.err || status=$?
-[ "$status" -eq 2 ] || { cat bogus.out bogus.err; fail "TESSERA_OPTIONS=--bogus exited $status, expected 2"; }
-grep -q "TESSERA_OPTIONS" bogus.err || { cat bogus.err; fail "the --bogus message does not mention TESSERA_OPTIONS"; }
-grep -q -- "--bogus" bogus.err || { cat bogus.err; fail "the message does not name --bogus"; }
-[ "$(grep -c '^error:' bogus.err)" -eq 1 ] || { cat bogus.err; fail "not exactly one error line for --bogus"; }
-echo "ok: TESSERA_OPTIONS=--bogus -> exit 2: $(grep '^error:' bogus.err)"
+TESSERA_OPTIONS="--bogus 3 --output 'env dir'" timeout 60 "$MPIEXEC" -n 2 --oversubscribe "$BIN_DIR/heat" --n 16 \
+  --steps 3 --quiet >bogus.out 2>bogus.err || status=$?
+[ "$status" -eq 0 ] || { cat bogus.out bogus.err; fail "TESSERA_OPTIONS=--bogus 3 exited $status, expected 0"; }
+grep -q "^warning: TESSERA_OPTIONS: --bogus 3 is not an option of heat; ignored" bogus.err ||
+  { cat bogus.err; fail "no warning naming the ignored --bogus 3"; }
+[ "$(grep -c 'TESSERA_OPTIONS' bogus.err)" -eq 1 ] || { cat bogus.err; fail "the warning is not printed once"; }
+[ -d "env dir" ] || fail "TESSERA_OPTIONS --output 'env dir' did not keep the quoted blank"
+echo "ok: TESSERA_OPTIONS=--bogus 3 ignored with one warning; a quoted value keeps its blank"
+status=0
+TESSERA_OPTIONS="--output 'open" timeout 60 "$MPIEXEC" -n 2 --oversubscribe "$BIN_DIR/heat" --n 16 --quiet \
+  >quote.out 2>quote.err || status=$?
+[ "$status" -eq 2 ] || { cat quote.out quote.err; fail "an unclosed quote exited $status, expected 2"; }
+[ "$(grep -c '^error:.*unclosed' quote.err)" -eq 1 ] || { cat quote.err; fail "not one error line for the unclosed quote"; }
+echo "ok: an unclosed quote in TESSERA_OPTIONS -> exit 2: $(grep '^error:' quote.err)"
 echo "ok: run records read by pandas; TESSERA_OPTIONS"
