@@ -203,6 +203,18 @@ for path, app, given, names in data:
             described(path, name, d)
     checked.append(path)
 
+# Generated inputs (tessera-data): who made them, and every dataset described.
+for path, generator in (("blobs.h5", "tessera-data generate blobs"), ("keys.h5", "tessera-data generate keys")):
+    with h5py.File(path, "r") as f:
+        objects = no_bytes(path, f)
+        version, revision = version_of("kmeans")
+        check(f.attrs.get("app") == generator, f"{path}: app {f.attrs.get('app')!r}, expected {generator!r}")
+        check(f.attrs.get("tessera_version") == version and f.attrs.get("git_revision") == revision,
+              f"{path}: tessera_version {f.attrs.get('tessera_version')!r}, git_revision {f.attrs.get('git_revision')!r}")
+        for name, d in ((w[1:], o) for w, o in objects if isinstance(o, h5py.Dataset)):
+            described(path, name, d)
+    checked.append(path)
+
 # Checkpoints: no bytes anywhere (metadata, arrays and their attributes); config names the cells.
 ckpts = sorted(glob.glob("ckpt/checkpoints/ckpt_*.h5")) + sorted(glob.glob("kmeans/checkpoints/ckpt_*.h5"))
 check(len(glob.glob("ckpt/checkpoints/ckpt_*.h5")) == 2, "heat wrote not 2 checkpoints (steps 10 and 20)")
