@@ -7,8 +7,8 @@ checks: one series per thread count, each joining only points of its own thread 
 line runs from 1 rank x 2 threads to 2 ranks x 1 thread), over cores = ranks x threads on a
 log2 axis ticked with the measured counts; hollow (flagged) points exactly where the table has
 a note, and the notes those of the records (oversubscribed beyond the record's cores, repeats
-spread over 10%, a load average above the record's cores at the start; CORES for records that do
-not give their cores); min-max error bars over the repeats on the time
+spread over 10%, a load average at the start above the node's online CPUs, else the record's
+cores; CORES for records that give neither); min-max error bars over the repeats on the time
 and speedup plots; legends clear of the axes. Exits 1 with a line per failure.
 """
 
@@ -52,7 +52,9 @@ def expected_notes(group, fallback_cores):
         kinds.add("oversubscribed")
     if len(times) > 1 and (max(times) - min(times)) / statistics.median(times) > SPREAD_LIMIT:
         kinds.add("spread")
-    if any(load.get("start") and load["start"][0] > cores for load in loads):
+    # The load average counts the whole node: held against the node's online CPUs where known.
+    node_cpus = min((load["cpus_online"] for load in loads if load.get("cpus_online")), default=cores)
+    if any(load.get("start") and load["start"][0] > node_cpus for load in loads):
         kinds.add("load")
     return kinds
 
