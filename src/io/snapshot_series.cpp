@@ -24,8 +24,10 @@ namespace {
 // XDMF lists shapes, origins and spacings slowest first (z y x). A 2D grid is written as a 3D
 // mesh of one plane at z = 0: the readers of ParaView and VisIt then place it in the XY plane
 // (a 2DCoRectMesh lands in YZ), and the one-plane data item reads the 2D dataset as it is.
-std::array<std::int64_t, 3> cells_zyx(const UniformGrid& g) {
-  return {g.dims == 3 ? g.cells[2] : 1, g.cells[1], g.cells[0]};
+// `xyz` in z y x order; in 2D, z (absent) is `flat`.
+template <class T>
+std::array<T, 3> zyx(const UniformGrid& g, const std::array<T, 3>& xyz, T flat) {
+  return {g.dims == 3 ? xyz[2] : flat, xyz[1], xyz[0]};
 }
 
 template <class T>
@@ -131,10 +133,9 @@ fs::path SnapshotSeries::write(std::int64_t step, double time, std::span<const A
 }
 
 void SnapshotSeries::publish() const {
-  const std::string shape = join(cells_zyx(grid_));
-  const std::string origin = join(std::array<double, 3>{grid_.dims == 3 ? grid_.origin[2] : 0.0, grid_.origin[1], grid_.origin[0]});
-  const std::string spacing =
-      join(std::array<double, 3>{grid_.dims == 3 ? grid_.spacing[2] : 1.0, grid_.spacing[1], grid_.spacing[0]});
+  const std::string shape = join(zyx<std::int64_t>(grid_, grid_.cells, 1));
+  const std::string origin = join(zyx(grid_, grid_.origin, 0.0));
+  const std::string spacing = join(zyx(grid_, grid_.spacing, 1.0));
   std::ostringstream x;
   x << "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n <Domain>\n"
     << "  <Grid Name=\"" << name_ << "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n";
